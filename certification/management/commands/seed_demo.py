@@ -1,0 +1,30 @@
+"""`manage.py seed_demo`: the demo city (DESIGN.md §5). Idempotent; safe to run on every start."""
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from people import demo as people_demo
+from powers import demo as powers_demo
+
+
+class Command(BaseCommand):
+    help = "Create (or complete) the demo city: units, officers, staff logins, powers lists."
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        with transaction.atomic():
+            units = people_demo.seed_org_tree()
+        created = people_demo.seed_officers(units)
+        with transaction.atomic():
+            logins = people_demo.seed_staff(units)
+            powers_demo.seed_catalogue(city=units[people_demo.CITY[0]])
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            f"Demo city ready in {elapsed:.1f}s ({created} officers created now). "
+            f"Demo logins (password: {people_demo.DEMO_PASSWORD}):"
+        )
+        for login in logins:
+            self.stdout.write(f"  {login.username:<14} {login.description}")
+        self.stdout.write("Site: http://127.0.0.1:8000/   Admin: http://127.0.0.1:8000/admin/")

@@ -1,0 +1,34 @@
+"""Forms of the people app."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "The username or password is wrong. After 5 failed attempts the account is "
+            "locked for 15 minutes."
+        ),
+    }
+
+
+class OfficerImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet (.xlsx or .csv)"),
+        help_text=_(
+            "Columns: 工号, 姓名, 单位编码 (required); 手机号, 身份证号, 用工性质, 执法岗位, 用户名 (optional)."
+        ),
+    )
+    dry_run = forms.BooleanField(label=_("Check only, do not save"), required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Choose an .xlsx or .csv file."))
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload

@@ -1,0 +1,17 @@
+"""Signal receivers of the people app: security logging for sign-in lockouts."""
+
+import logging
+
+from axes.signals import user_locked_out
+
+security_log = logging.getLogger("people.security")
+
+
+def log_lockout(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
+    security_log.warning(
+        "account locked after repeated failed logins: username=%s ip=%s", username, ip_address
+    )
+
+
+def connect() -> None:
+    user_locked_out.connect(log_lockout, dispatch_uid="people_log_lockout")

@@ -1,0 +1,60 @@
+"""Wagtail admin wiring of the people app: the officer import screen and home placeholders."""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from . import admin_views
+
+
+@hooks.register("register_admin_urls")
+def register_officer_import_url():
+    return [path("people/import/", admin_views.officer_import, name="people_officer_import")]
+
+
+class PermissionMenuItem(MenuItem):
+    def __init__(self, *args, permission: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
+
+
+@hooks.register("register_admin_menu_item")
+def register_officer_import_menu_item():
+    return PermissionMenuItem(
+        _("Import officers"),
+        reverse("people_officer_import"),
+        icon_name="group",
+        order=900,
+        permission="people.import_officers",
+    )
+
+
+@hooks.register("home_panels")
+def officer_placeholder_panel(*, request, roles):
+    """Until the training ledger and certificate rules land, an officer sees where they will be."""
+    if "officer" not in roles:
+        return None
+    return {"template": "components/officer_placeholder_panel.html", "context": {}, "order": 10}
+
+
+@hooks.register("home_panels")
+def supervisor_scope_panel(*, request, roles):
+    """Supervisors see the size of the area they oversee, with a link to its roster."""
+    from .roles import SUPERVISORY_ROLES
+    from .selectors import officers_visible_to, units_visible_to
+
+    if not (roles & SUPERVISORY_ROLES or request.user.is_superuser):
+        return None
+    return {
+        "template": "components/supervisor_panel.html",
+        "context": {
+            "unit_count": units_visible_to(request.user).grassroots().count(),
+            "officer_count": officers_visible_to(request.user).count(),
+        },
+        "order": 20,
+    }
