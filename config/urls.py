@@ -17,6 +17,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("people.urls")),
     path("powers/", include("powers.urls")),
+    path("training/", include("courses.urls")),
+    path("quizzes/", include("quizzes.urls")),
+    path("certificate/", include("certification.urls")),
     path("", people_views.home, name="home"),
 ]
 

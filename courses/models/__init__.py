@@ -1,0 +1,10 @@
+"""Models of the courses app, one module per area, re-exported here.
+
+- `ledger`: the append-only training-hours ledger every kind of training feeds.
+- `training`: Wagtail pages for the three kinds of training and what officers do in them.
+- `cases`: the case-study library (以案说法).
+"""
+
+from .cases import *  # noqa: F403
+from .ledger import *  # noqa: F403
+from .training import *  # noqa: F403
