@@ -53,3 +53,6 @@ class Attempt(models.Model):
     class Meta:
         verbose_name = _("attempt")
         verbose_name_plural = _("attempts")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.quiz}"

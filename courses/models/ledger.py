@@ -79,8 +79,11 @@ class TrainingRecord(models.Model):
     evidence_id = models.CharField(max_length=64, blank=True)
     evidence = GenericForeignKey("evidence_type", "evidence_id")
     # Makes crediting idempotent: one entry per officer and piece of evidence, however
-    # often the last step is repeated.
-    evidence_key = models.CharField(_("evidence key"), max_length=200, null=True, blank=True)
+    # often the last step is repeated. NULL (not "") for "no key", so the partial unique
+    # constraint below ignores records without one.
+    evidence_key = models.CharField(  # noqa: DJ001
+        _("evidence key"), max_length=200, null=True, blank=True
+    )
     reverses = models.OneToOneField(
         "self",
         verbose_name=_("reverses"),

@@ -22,7 +22,10 @@ def officer(city):
     return OfficerFactory(unit=city["township11"])
 
 
-def credit(officer, hours, category="public_law", on=D(2026, 3, 1), **kwargs):
+MARCH_1 = D(2026, 3, 1)
+
+
+def credit(officer, hours, category="public_law", on=MARCH_1, **kwargs):
     return training_record_create(
         officer=officer,
         hours=hours,
