@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+"""URLs of the courses app that are not Wagtail pages, mounted at /training/."""
+
+from django.urls import include, path
 
 app_name = "courses"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("cases/", include("courses.case_urls")),
+    path("", include("courses.training_urls")),
+]

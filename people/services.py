@@ -19,6 +19,7 @@ from .models import (
     User,
 )
 from .roles import ADMIN_ROLES, ROLE_UNIT_KINDS, group_name
+from .signals import role_assigned
 from .tabular import ImportReport, TableError, parse_bool, read_rows
 
 ID_NUMBER_RE = re.compile(r"^\d{17}[\dXx]$")
@@ -77,12 +78,13 @@ def role_assign(
             _("The role %(role)s cannot be held at a unit of kind %(kind)s.")
             % {"role": Role(role).label, "kind": unit.get_kind_display()}
         )
-    assignment, _created = RoleAssignment.objects.get_or_create(
+    assignment, created = RoleAssignment.objects.get_or_create(
         user=user, role=role, unit=unit, defaults={"granted_by": actor}
     )
     if role in ADMIN_ROLES:
         group, _group_created = Group.objects.get_or_create(name=group_name(role))
         user.groups.add(group)
+    role_assigned.send(sender=RoleAssignment, assignment=assignment, created=created)
     return assignment
 
 

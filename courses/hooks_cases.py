@@ -1,0 +1,1 @@
+"""Wagtail hooks of the cases area."""
