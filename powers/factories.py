@@ -31,6 +31,7 @@ class PowerFactory(DjangoModelFactory):
 class PowerListFactory(DjangoModelFactory):
     class Meta:
         model = PowerList
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"事项清单{n}")
     applies_to = AppliesTo.TOWNSHIPS
