@@ -2,8 +2,9 @@
 
 import re
 
-import pytest
 from django.urls import reverse
+
+import pytest
 
 from people.factories import OfficerFactory
 
