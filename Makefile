@@ -24,7 +24,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Browser-side test tools (axe-core) from the npm registry; only the browser tests use them.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --ignore-scripts --silent && touch node_modules/.installed; \
+	else echo "npm not found: the accessibility checks will skip"; fi
+
 test: $(STAMP) ## ruff, system checks, migration check, the test suite
+	-@$(MAKE) --no-print-directory node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check

@@ -1,0 +1,119 @@
+"""End-to-end journeys in a real browser: Playwright driving Debian's Chromium, headless,
+against pytest-django's live server on loopback.
+
+Chromium comes from the system (`/usr/bin/chromium`, or `CHROMIUM_PATH`); nothing is
+downloaded. Without it these tests skip, unless `REQUIRE_BROWSER=1` (CI), where they fail.
+A failing test leaves a screenshot and the page HTML in `test-results/`.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# to set up data are still plain synchronous code, so Django's async guard is lifted here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def _chromium_path() -> str | None:
+    configured = os.environ.get("CHROMIUM_PATH")
+    if configured:
+        return configured if Path(configured).exists() else None
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _missing(reason: str):
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (REQUIRE_BROWSER=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = _chromium_path()
+    if path is None:
+        _missing("Chromium is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("playwright is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=path, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+def _new_page(browser, request, live_server, viewport):
+    context = browser.new_context(
+        viewport=viewport, base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    failed = getattr(request.node, "report_call", None)
+    if failed is not None and failed.failed:
+        RESULTS.mkdir(exist_ok=True)
+        name = request.node.nodeid.replace("/", "_").replace("::", "__")
+        page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
+        (RESULTS / f"{name}.html").write_text(page.content(), encoding="utf-8")
+    context.close()
+
+
+@pytest.fixture
+def phone(browser, request, live_server):
+    """A page in a phone-sized window (390×844)."""
+    yield from _new_page(browser, request, live_server, PHONE)
+
+
+@pytest.fixture
+def desktop(browser, request, live_server):
+    yield from _new_page(browser, request, live_server, {"width": 1280, "height": 900})
+
+
+def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
+    """Run axe-core (from the npm registry, see package.json) in the page."""
+    if not AXE.exists():
+        _missing("axe-core is not installed (npm ci)")
+    # Evaluated through the DevTools protocol, so the page's strict CSP (which refuses
+    # injected script tags, as it should) does not block the checker itself.
+    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    result = page.evaluate("async () => await axe.run(document)")
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": len(v["nodes"])}
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]
+
+
+def login(page, username: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
