@@ -62,5 +62,8 @@ messages: $(STAMP) ## extract and compile translations (needs GNU gettext)
 	$(MANAGE) makemessages --locale zh_Hans --locale en --ignore ".venv/*" --ignore "static_collected/*"
 	$(MANAGE) compilemessages --ignore ".venv/*"
 
+bench: $(STAMP) ## run the benchmarks of bench/ and print figures beside targets (not part of make test)
+	$(PY) bench/run.py $(BENCH)
+
 clean:
 	rm -rf $(VENV) static_collected .pytest_cache .ruff_cache
