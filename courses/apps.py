@@ -9,3 +9,9 @@ class CoursesConfig(AppConfig):
     label = "courses"
     verbose_name = _("Training")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The hook modules also connect this app's signal receivers (roles → county
+        # groups, graded quizzes → module credit). Wagtail loads them lazily, on the first
+        # admin or hook lookup; load them now so workers and commands get them too.
+        from . import wagtail_hooks  # noqa: F401

@@ -1,4 +1,4 @@
-"""Wagtail admin wiring of the people app: the officer import screen and home placeholders."""
+"""Wagtail admin wiring of the people app: the officer import screen and the supervisor home panel."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -32,14 +32,6 @@ def register_officer_import_menu_item():
         order=900,
         permission="people.import_officers",
     )
-
-
-@hooks.register("home_panels")
-def officer_placeholder_panel(*, request, roles):
-    """Until the training ledger and certificate rules land, an officer sees where they will be."""
-    if "officer" not in roles:
-        return None
-    return {"template": "components/officer_placeholder_panel.html", "context": {}, "order": 10}
 
 
 @hooks.register("home_panels")

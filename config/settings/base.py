@@ -188,15 +188,24 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Finish attempts whose time ran out, whether or not the officer comes back.
+    "quizzes-attempts-expire": {"task": "quizzes.tasks.attempts_expire", "schedule": 60.0},
+}
+
+# An attempt is closed this long after its deadline, so a save sent in the last second
+# of a slow connection still counts.
+QUIZZES_DEADLINE_GRACE_SECONDS = env.int("QUIZZES_DEADLINE_GRACE_SECONDS", default=30)
 
 # Wagtail
 WAGTAIL_SITE_NAME = "执法学院 · 乡镇综合行政执法培训考核平台"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Lesson videos are uploaded as documents and played by the browser's own player.
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "doc", "xlsx", "xls", "odt", "txt", "zip", "pptx"]
-WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+WAGTAILDOCS_EXTENSIONS += ["mp4", "webm"]
+WAGTAILDOCS_MAX_UPLOAD_SIZE = 200 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAIL_PASSWORD_RESET_ENABLED = False

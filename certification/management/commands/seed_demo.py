@@ -5,8 +5,10 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from courses import demo as courses_demo
 from people import demo as people_demo
 from powers import demo as powers_demo
+from quizzes import demo as quizzes_demo
 
 
 class Command(BaseCommand):
@@ -20,6 +22,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             logins = people_demo.seed_staff(units)
             powers_demo.seed_catalogue(city=units[people_demo.CITY[0]])
+            quizzes_demo.seed_quizzes()
+        courses_demo.seed_training(units=units)
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Demo city ready in {elapsed:.1f}s ({created} officers created now). "

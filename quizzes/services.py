@@ -1,0 +1,446 @@
+"""Write-side rules of the quiz engine: starting, answering, finishing and marking attempts.
+
+The guarantees the issue asks for live here, not in the views:
+
+* the draw and the order are fixed when an attempt starts (`attempt_start`);
+* an answer is saved with a per-attempt sequence number and a conditional UPDATE, so a
+  late or duplicated save can never overwrite a newer one (`answer_save`);
+* finishing locks the attempt row, so a double click, a retry, two tabs and the expiry
+  task all end in one result (`attempt_finish`);
+* an attempt whose time ran out is finished from its saved answers by whoever notices
+  first: the officer's next request or the `quizzes.tasks.attempts_expire` beat task.
+"""
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from people.models import User
+
+from .models import (
+    Attempt,
+    AttemptQuestion,
+    AttemptStatus,
+    FinishReason,
+    Option,
+    Question,
+    QuestionType,
+    Quiz,
+)
+from .selectors import quiz_rules_for, user_is_quiz_editor
+from .signals import attempt_graded
+
+_random = secrets.SystemRandom()
+
+
+class QuizUnavailable(Exception):
+    """The officer may not start (another) attempt; the message says why."""
+
+
+class AnswerRejected(ValueError):
+    """An answer that does not fit the attempt (wrong question, foreign option)."""
+
+
+class AttemptClosed(Exception):
+    """The attempt is finished; nothing more can be saved to it."""
+
+
+class MarkingRejected(ValueError):
+    """A mark that cannot be recorded (out of range, not an essay, already graded)."""
+
+
+def deadline_grace() -> timedelta:
+    """How long after the deadline a save is still accepted (network latency, a slow
+    phone); the expiry task finishes attempts only once this has passed too."""
+    return timedelta(seconds=getattr(settings, "QUIZZES_DEADLINE_GRACE_SECONDS", 30))
+
+
+def attempt_expired(*, attempt: Attempt, now: datetime | None = None) -> bool:
+    """Whether an attempt's time (plus grace) is over."""
+    now = now or timezone.now()
+    return attempt.deadline is not None and now > attempt.deadline + deadline_grace()
+
+
+# --- starting ------------------------------------------------------------------------
+
+
+def _draw_questions(*, quiz: Quiz, today, rng: random.Random) -> list[Question]:
+    """Fixed questions first (in their order), then each random draw, never a question twice."""
+    chosen: list[int] = []
+    for item in quiz.fixed_questions.all().order_by("sort_order"):
+        if item.question_id not in chosen:
+            chosen.append(item.question_id)
+    for draw in quiz.draws.select_related("category").order_by("sort_order"):
+        category_ids = (
+            draw.category.descendant_ids() if draw.include_subcategories else [draw.category_id]
+        )
+        pool = list(
+            Question.objects.drawable(today)
+            .filter(category_id__in=category_ids)
+            .exclude(pk__in=chosen)
+            .values_list("pk", flat=True)
+        )
+        chosen.extend(rng.sample(pool, min(draw.count, len(pool))))
+    questions = Question.objects.in_bulk(chosen)
+    return [questions[pk] for pk in chosen if pk in questions]
+
+
+def attempt_start(
+    *, quiz: Quiz, user: User, now: datetime | None = None, rng: random.Random | None = None
+) -> Attempt:
+    """Start an attempt, or return the one the officer already has in progress (resume).
+
+    Raises `QuizUnavailable` when the quiz is a draft (to anyone but an editor), not open,
+    closed, out of attempts, or has no questions. Safe under concurrency: a unique
+    constraint allows one attempt in progress per officer and quiz, so two simultaneous
+    starts yield the same attempt.
+    """
+    now = now or timezone.now()
+    rng = rng or _random
+    current = Attempt.objects.filter(user=user, quiz=quiz, status=AttemptStatus.IN_PROGRESS).first()
+    if current is not None:
+        if not attempt_expired(attempt=current, now=now):
+            return current
+        attempt_finish(attempt=current, reason=FinishReason.TIMED_OUT, now=now)
+
+    if quiz.is_draft and not user_is_quiz_editor(user=user):
+        raise QuizUnavailable(_("This quiz is not available."))
+    rules = quiz_rules_for(quiz=quiz, user=user)
+    if rules.opens_at and now < rules.opens_at:
+        raise QuizUnavailable(_("This quiz has not opened yet."))
+    if rules.closes_at and now >= rules.closes_at:
+        raise QuizUnavailable(_("This quiz has closed."))
+    used = Attempt.objects.filter(user=user, quiz=quiz).aggregate(n=Max("number"))["n"] or 0
+    if rules.attempts_allowed and used >= rules.attempts_allowed:
+        raise QuizUnavailable(_("You have used all your attempts at this quiz."))
+
+    questions = _draw_questions(quiz=quiz, today=timezone.localdate(now), rng=rng)
+    if not questions:
+        raise QuizUnavailable(_("This quiz has no questions yet."))
+    if quiz.shuffle_questions:
+        rng.shuffle(questions)
+    options: dict[int, list[int]] = {}
+    for question_id, option_id in (
+        Option.objects.filter(question__in=questions)
+        .order_by("sort_order", "pk")
+        .values_list("question_id", "pk")
+    ):
+        options.setdefault(question_id, []).append(option_id)
+
+    deadline = None
+    if rules.time_limit_minutes:
+        deadline = now + timedelta(minutes=rules.time_limit_minutes)
+    if rules.closes_at and (deadline is None or rules.closes_at < deadline):
+        deadline = rules.closes_at
+
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                quiz=quiz, user=user, number=used + 1, started_at=now, deadline=deadline
+            )
+            slots = []
+            for position, question in enumerate(questions, start=1):
+                order = list(options.get(question.pk, []))
+                if quiz.shuffle_options and question.qtype != QuestionType.TRUE_FALSE:
+                    rng.shuffle(order)
+                slots.append(
+                    AttemptQuestion(
+                        attempt=attempt,
+                        position=position,
+                        question=question,
+                        option_order=order,
+                        max_points=question.points,
+                    )
+                )
+            AttemptQuestion.objects.bulk_create(slots)
+    except IntegrityError:
+        # Another request (a double click, a second tab) started it first: resume that one.
+        current = Attempt.objects.filter(
+            user=user, quiz=quiz, status=AttemptStatus.IN_PROGRESS
+        ).first()
+        if current is None:
+            raise
+        return current
+    return attempt
+
+
+# --- answering -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """`status` is "saved", or "stale" when a newer answer was already stored."""
+
+    status: str
+    seq: int
+
+
+def answer_validate(*, slot: AttemptQuestion, answer) -> tuple[list[int], str]:
+    """Turn what the browser sent into (option ids, text), or raise `AnswerRejected`.
+
+    Choice answers arrive as indices into the slot's `option_order`; anything else is
+    refused with a message the officer (or the person probing the endpoint) can read.
+    """
+    qtype = slot.question.qtype
+    if qtype == QuestionType.ESSAY:
+        if answer is None:
+            return [], ""
+        if not isinstance(answer, str):
+            raise AnswerRejected(_("An essay answer must be text."))
+        if len(answer) > 20000:
+            raise AnswerRejected(_("The answer is too long (at most 20,000 characters)."))
+        return [], answer
+    if answer in (None, "", []):
+        return [], ""
+    values = answer if isinstance(answer, list) else [answer]
+    indices = []
+    for value in values:
+        try:
+            index = int(value)
+        except (TypeError, ValueError):
+            raise AnswerRejected(_("That option does not belong to this question.")) from None
+        if isinstance(value, bool) or not 0 <= index < len(slot.option_order):
+            raise AnswerRejected(_("That option does not belong to this question."))
+        if index not in indices:
+            indices.append(index)
+    if qtype != QuestionType.MULTIPLE and len(indices) > 1:
+        raise AnswerRejected(_("This question takes exactly one answer."))
+    return [slot.option_order[i] for i in sorted(indices)], ""
+
+
+def answer_save(
+    *, attempt: Attempt, position: int, answer, seq: int, now: datetime | None = None
+) -> SaveResult:
+    """Store one answer if `seq` is newer than the one stored for that question.
+
+    The attempt row is locked for the duration, so a save and a finish never interleave:
+    either the save lands before the attempt is marked or it is refused with
+    `AttemptClosed`. The write itself is a conditional UPDATE (`seq < new seq`), so an
+    older save that arrives late changes nothing and is answered "stale".
+    """
+    now = now or timezone.now()
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+        raise AnswerRejected(_("The save carries no valid sequence number."))
+    with transaction.atomic():
+        locked = (
+            Attempt.objects.select_for_update().only("pk", "status", "deadline").get(pk=attempt.pk)
+        )
+        if locked.status != AttemptStatus.IN_PROGRESS:
+            raise AttemptClosed(_("This attempt is already finished."))
+        if attempt_expired(attempt=locked, now=now):
+            raise AttemptClosed(_("Time is up for this attempt."))
+        slot = (
+            AttemptQuestion.objects.filter(attempt_id=attempt.pk, position=position)
+            .select_related("question")
+            .only("pk", "option_order", "seq", "question__qtype")
+            .first()
+        )
+        if slot is None:
+            raise AnswerRejected(_("That question is not part of this attempt."))
+        selected, text = answer_validate(slot=slot, answer=answer)
+        updated = AttemptQuestion.objects.filter(pk=slot.pk, seq__lt=seq).update(
+            selected=selected, text=text, seq=seq, saved_at=now
+        )
+    if updated:
+        return SaveResult(status="saved", seq=seq)
+    current = AttemptQuestion.objects.filter(pk=slot.pk).values_list("seq", flat=True).first()
+    return SaveResult(status="stale", seq=current or 0)
+
+
+def answers_save_form(
+    *, attempt: Attempt, data, seq_base: int | None = None, now: datetime | None = None
+) -> list[str]:
+    """Save the answers of a plain form POST (the page without JavaScript).
+
+    Fields are `q<position>` (choice index or indices, or essay text) for the questions
+    shown on the page, listed in `shown`. Returns the problems found (one per rejected
+    answer); the valid answers are saved regardless.
+    """
+    now = now or timezone.now()
+    problems = []
+    positions = []
+    for value in data.getlist("shown"):
+        try:
+            positions.append(int(value))
+        except ValueError:
+            problems.append(_("That question is not part of this attempt."))
+    if not positions:
+        return problems
+    base = seq_base
+    if base is None:
+        base = AttemptQuestion.objects.filter(attempt=attempt).aggregate(m=Max("seq"))["m"] or 0
+    for offset, position in enumerate(positions, start=1):
+        values = data.getlist(f"q{position}")
+        slot_type = (
+            AttemptQuestion.objects.filter(attempt=attempt, position=position)
+            .values_list("question__qtype", flat=True)
+            .first()
+        )
+        essay = slot_type == QuestionType.ESSAY
+        answer = (values[0] if values else "") if essay else values
+        try:
+            answer_save(
+                attempt=attempt, position=position, answer=answer, seq=base + offset, now=now
+            )
+        except AnswerRejected as error:
+            problems.append(f"{position}: {error}")
+    return problems
+
+
+# --- marking -------------------------------------------------------------------------
+
+_HUNDRED = Decimal(100)
+_CENT = Decimal("0.01")
+
+
+def _quantise(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def slot_auto_mark(
+    *, slot: AttemptQuestion, correct: set[int], all_options: list[int]
+) -> Decimal | None:
+    """Marks for a choice answer; None for an essay that needs a trainer.
+
+    Multiple choice with partial credit: each right option chosen earns its share, each
+    wrong one chosen takes away its share of the wrong options, never below zero.
+    """
+    qtype = slot.question.qtype
+    if qtype == QuestionType.ESSAY:
+        return Decimal(0) if not slot.text.strip() else None
+    chosen = set(slot.selected)
+    if qtype != QuestionType.MULTIPLE or not slot.question.partial_credit:
+        return slot.max_points if chosen and chosen == correct else Decimal(0)
+    if not correct:
+        return Decimal(0)
+    wrong = [pk for pk in all_options if pk not in correct]
+    fraction = Decimal(len(chosen & correct)) / Decimal(len(correct))
+    if wrong:
+        fraction -= Decimal(len(chosen - correct)) / Decimal(len(wrong))
+    fraction = max(Decimal(0), fraction)
+    return _quantise(slot.max_points * fraction)
+
+
+def _grade(*, attempt: Attempt, slots: list[AttemptQuestion], now: datetime) -> None:
+    """Set the final score of an attempt whose every slot is marked, and announce it."""
+    awarded = sum((slot.points or Decimal(0) for slot in slots), Decimal(0))
+    possible = sum((slot.max_points for slot in slots), Decimal(0))
+    attempt.points_awarded = _quantise(awarded)
+    attempt.points_possible = _quantise(possible)
+    attempt.score = _quantise(awarded * _HUNDRED / possible) if possible else Decimal(0)
+    attempt.passed = attempt.score >= attempt.quiz.pass_mark
+    attempt.status = AttemptStatus.GRADED
+    attempt.graded_at = now
+    transaction.on_commit(
+        lambda: attempt_graded.send(sender=Attempt, attempt=attempt), robust=False
+    )
+
+
+def attempt_finish(
+    *, attempt: Attempt, reason: str = FinishReason.SUBMITTED, now: datetime | None = None
+) -> tuple[Attempt, bool]:
+    """Finish an attempt from its saved answers and auto-mark it. Idempotent.
+
+    Returns (the attempt as stored, whether this call finished it). The row lock means the
+    second of two simultaneous calls waits, then sees the attempt finished and does nothing.
+    An attempt with essays to mark waits in the marking queue; otherwise it is graded now
+    and `attempt_graded` is sent after commit.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+        if locked.status != AttemptStatus.IN_PROGRESS:
+            return locked, False
+        if reason == FinishReason.SUBMITTED and attempt_expired(attempt=locked, now=now):
+            reason = FinishReason.TIMED_OUT
+        slots = list(locked.slots.select_related("question"))
+        question_ids = [slot.question_id for slot in slots]
+        correct: dict[int, set[int]] = {}
+        for question_id, option_id, is_correct in Option.objects.filter(
+            question_id__in=question_ids
+        ).values_list("question_id", "pk", "is_correct"):
+            if is_correct:
+                correct.setdefault(question_id, set()).add(option_id)
+        for slot in slots:
+            slot.points = slot_auto_mark(
+                slot=slot,
+                correct=correct.get(slot.question_id, set()),
+                all_options=slot.option_order,
+            )
+        AttemptQuestion.objects.bulk_update(slots, ["points"])
+        locked.finished_at = now
+        locked.finish_reason = reason
+        if any(slot.points is None for slot in slots):
+            locked.status = AttemptStatus.SUBMITTED
+        else:
+            _grade(attempt=locked, slots=slots, now=now)
+        locked.save()
+    return locked, True
+
+
+def attempt_finish_if_expired(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """Finish an attempt whose time is over (the "next request" half of expiry)."""
+    if attempt.status == AttemptStatus.IN_PROGRESS and attempt_expired(attempt=attempt, now=now):
+        attempt, _finished = attempt_finish(attempt=attempt, reason=FinishReason.TIMED_OUT, now=now)
+    return attempt
+
+
+def attempts_expire(*, now: datetime | None = None) -> int:
+    """Finish every attempt whose deadline plus grace has passed. Returns how many."""
+    now = now or timezone.now()
+    due = Attempt.objects.filter(
+        status=AttemptStatus.IN_PROGRESS, deadline__lt=now - deadline_grace()
+    ).values_list("pk", flat=True)
+    finished = 0
+    for pk in list(due):
+        _attempt, changed = attempt_finish(
+            attempt=Attempt(pk=pk), reason=FinishReason.TIMED_OUT, now=now
+        )
+        finished += int(changed)
+    return finished
+
+
+def essay_mark(
+    *,
+    slot: AttemptQuestion,
+    points: Decimal,
+    comment: str,
+    marker: User,
+    now: datetime | None = None,
+) -> Attempt:
+    """Record a trainer's mark for an essay answer; grade the attempt once all are marked.
+
+    Scoping (only trainers of the officer's county) is the caller's job: it starts from
+    `selectors.marking_queue(user=...)`. The mark is attributed and timed.
+    """
+    now = now or timezone.now()
+    points = Decimal(points)
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().select_related("quiz").get(pk=slot.attempt_id)
+        if attempt.status != AttemptStatus.SUBMITTED:
+            raise MarkingRejected(_("This attempt is not awaiting marking."))
+        slot = AttemptQuestion.objects.select_related("question").get(pk=slot.pk)
+        if slot.question.qtype != QuestionType.ESSAY:
+            raise MarkingRejected(_("Only essay answers are marked by hand."))
+        if points < 0 or points > slot.max_points:
+            raise MarkingRejected(
+                _("The mark must be between 0 and %(max)s.") % {"max": slot.max_points}
+            )
+        slot.points = _quantise(points)
+        slot.marker_comment = comment
+        slot.marked_by = marker
+        slot.marked_at = now
+        slot.save(update_fields=["points", "marker_comment", "marked_by", "marked_at"])
+        slots = list(attempt.slots.all())
+        if all(s.points is not None for s in slots):
+            _grade(attempt=attempt, slots=slots, now=now)
+            attempt.save()
+    return attempt

@@ -1,0 +1,383 @@
+"""Officer and trainer pages of the quiz engine; thin callers of services and selectors.
+
+Integrity rule: while an attempt is in progress, nothing sent to the browser may say which
+option is right, what an option is worth, or what the explanation is. The attempt page is
+therefore rendered from plain dictionaries built by `_slot_views`, which never read those
+fields, and options are named by their index in the attempt's stored order.
+"""
+
+import json
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from people.roles import SUPERVISORY_ROLES
+from people.selectors import officers_visible_to, user_roles
+
+from . import selectors, services
+from .models import Attempt, AttemptQuestion, AttemptStatus, Layout, Option, QuestionType, Quiz
+
+
+def _visible_quiz(request, pk: int) -> Quiz:
+    quiz = get_object_or_404(Quiz.objects.select_related("field"), pk=pk)
+    if quiz.is_draft and not selectors.user_is_quiz_editor(user=request.user):
+        raise Http404
+    return quiz
+
+
+def _own_attempt(request, public_id) -> Attempt:
+    attempt = selectors.attempt_for_user(user=request.user, public_id=public_id)
+    if attempt is None:
+        raise Http404
+    return attempt
+
+
+def _remaining_seconds(attempt: Attempt) -> int | None:
+    if attempt.deadline is None:
+        return None
+    return max(0, int((attempt.deadline - timezone.now()).total_seconds()))
+
+
+@never_cache
+@login_required
+def quiz_index(request):
+    """The quizzes an officer may sit, with their own latest result at each."""
+    quizzes = list(selectors.quizzes_for_officer(user=request.user))
+    passed = selectors.quizzes_passed(user=request.user, quizzes=quizzes)
+    return render(
+        request,
+        "pages/quizzes/index.html",
+        {"quizzes": quizzes, "passed": passed},
+    )
+
+
+@never_cache
+@login_required
+def quiz_detail(request, pk: int):
+    quiz = _visible_quiz(request, pk)
+    rules = selectors.quiz_rules_for(quiz=quiz, user=request.user)
+    attempts = list(Attempt.objects.filter(user=request.user, quiz=quiz).order_by("number"))
+    in_progress = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
+    used = max((a.number for a in attempts), default=0)
+    return render(
+        request,
+        "pages/quizzes/detail.html",
+        {
+            "quiz": quiz,
+            "rules": rules,
+            "attempts": attempts,
+            "in_progress": in_progress,
+            "attempts_left": (
+                None if not rules.attempts_allowed else max(0, rules.attempts_allowed - used)
+            ),
+            "result": selectors.quiz_result(user=request.user, quiz=quiz),
+            "passed": selectors.quiz_passed(user=request.user, quiz=quiz),
+        },
+    )
+
+
+@require_POST
+@login_required
+def quiz_start(request, pk: int):
+    quiz = _visible_quiz(request, pk)
+    try:
+        attempt = services.attempt_start(quiz=quiz, user=request.user)
+    except services.QuizUnavailable as error:
+        messages.error(request, str(error))
+        return redirect("quizzes:detail", pk=quiz.pk)
+    return redirect("quizzes:attempt", public_id=attempt.public_id)
+
+
+def _slot_views(slots: list[AttemptQuestion], option_texts: dict[int, str]) -> list[dict]:
+    """What the attempt page may know about each question: text, type, options by index,
+    and the officer's own saved answer. Nothing about correctness."""
+    views = []
+    for slot in slots:
+        qtype = slot.question.qtype
+        chosen = set(slot.selected)
+        views.append(
+            {
+                "position": slot.position,
+                "text": slot.question.text,
+                "qtype": qtype,
+                "multiple": qtype == QuestionType.MULTIPLE,
+                "essay": qtype == QuestionType.ESSAY,
+                "answer_text": slot.text,
+                "answered": slot.answered,
+                "options": [
+                    {
+                        "index": index,
+                        "letter": chr(ord("A") + index) if index < 26 else str(index + 1),
+                        "text": option_texts.get(option_id, ""),
+                        "checked": option_id in chosen,
+                    }
+                    for index, option_id in enumerate(slot.option_order)
+                ],
+            }
+        )
+    return views
+
+
+@never_cache
+@login_required
+def attempt_take(request, public_id):
+    attempt = _own_attempt(request, public_id)
+    attempt = services.attempt_finish_if_expired(attempt=attempt)
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        return redirect("quizzes:attempt_result", public_id=attempt.public_id)
+    quiz = attempt.quiz
+    slots = list(
+        attempt.slots.select_related("question").only(
+            "position",
+            "option_order",
+            "selected",
+            "text",
+            "seq",
+            "attempt_id",
+            "question__text",
+            "question__qtype",
+        )
+    )
+    total = len(slots)
+    if quiz.layout == Layout.ONE_PER_PAGE:
+        try:
+            page = min(max(int(request.GET.get("page", 1)), 1), total)
+        except ValueError:
+            page = 1
+        shown = [slot for slot in slots if slot.position == page] or slots[:1]
+    else:
+        page = None
+        shown = slots
+    option_ids = [pk for slot in shown for pk in slot.option_order]
+    option_texts = dict(Option.objects.filter(pk__in=option_ids).values_list("pk", "text"))
+    return render(
+        request,
+        "pages/quizzes/attempt.html",
+        {
+            "attempt": attempt,
+            "quiz": quiz,
+            "questions": _slot_views(shown, option_texts),
+            "navigator": [{"position": slot.position, "answered": slot.answered} for slot in slots],
+            "page": page,
+            "total": total,
+            "previous_page": page - 1 if page and page > 1 else None,
+            "next_page": page + 1 if page and page < total else None,
+            "seq": max((slot.seq for slot in slots), default=0),
+            "remaining": _remaining_seconds(attempt),
+            "answered_count": sum(1 for slot in slots if slot.answered),
+        },
+    )
+
+
+@require_POST
+@login_required
+def attempt_post(request, public_id, finish: bool = False):
+    """The plain form POST: save the answers on the page, then move on or finish.
+
+    Works with no JavaScript at all; with JavaScript the answers are already saved and
+    this only confirms them (a newer sequence number than any autosave on the page).
+    """
+    attempt = _own_attempt(request, public_id)
+    attempt = services.attempt_finish_if_expired(attempt=attempt)
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        return redirect("quizzes:attempt_result", public_id=attempt.public_id)
+    try:
+        problems = services.answers_save_form(attempt=attempt, data=request.POST)
+    except services.AttemptClosed:
+        return redirect("quizzes:attempt_result", public_id=attempt.public_id)
+    for problem in problems:
+        messages.error(request, problem)
+    go = request.POST.get("go", "")
+    if finish or go == "finish":
+        if problems:
+            return redirect("quizzes:attempt", public_id=attempt.public_id)
+        services.attempt_finish(attempt=attempt)
+        return redirect("quizzes:attempt_result", public_id=attempt.public_id)
+    url = reverse("quizzes:attempt", kwargs={"public_id": attempt.public_id})
+    if go.isdigit():
+        url += f"?page={int(go)}"
+    return redirect(url)
+
+
+def _json_error(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"status": "rejected", "error": message}, status=status)
+
+
+@require_POST
+@login_required
+def attempt_answer(request, public_id):
+    """Autosave one answer: JSON `{"q": position, "a": answer, "seq": n}`.
+
+    Answers "saved", or "stale" (HTTP 200, never an error) when a newer save got there
+    first, or "finished" with where to go when the attempt is over. Bad input is a 400
+    with a message; another officer's attempt is a 404.
+    """
+    attempt = _own_attempt(request, public_id)
+    try:
+        payload = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return _json_error(_("The request is not valid JSON."))
+    if not isinstance(payload, dict):
+        return _json_error(_("The request is not valid JSON."))
+    position, seq = payload.get("q"), payload.get("seq")
+    if not isinstance(position, int) or isinstance(position, bool):
+        return _json_error(_("That question is not part of this attempt."))
+    result_url = reverse("quizzes:attempt_result", kwargs={"public_id": attempt.public_id})
+    try:
+        result = services.answer_save(
+            attempt=attempt, position=position, answer=payload.get("a"), seq=seq
+        )
+    except services.AnswerRejected as error:
+        return _json_error(str(error))
+    except services.AttemptClosed as error:
+        services.attempt_finish_if_expired(attempt=attempt)
+        return JsonResponse({"status": "finished", "message": str(error), "redirect": result_url})
+    return JsonResponse(
+        {"status": result.status, "seq": result.seq, "remaining": _remaining_seconds(attempt)}
+    )
+
+
+@never_cache
+@login_required
+def attempt_result(request, public_id):
+    attempt = _own_attempt(request, public_id)
+    attempt = services.attempt_finish_if_expired(attempt=attempt)
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        return redirect("quizzes:attempt", public_id=attempt.public_id)
+    review = selectors.attempt_review_allowed(attempt=attempt, now=timezone.now())
+    reviewed = []
+    if review:
+        slots = list(attempt.slots.select_related("question"))
+        options: dict[int, list[Option]] = {}
+        for option in Option.objects.filter(question_id__in=[slot.question_id for slot in slots]):
+            options.setdefault(option.question_id, []).append(option)
+        for slot in slots:
+            by_id = {option.pk: option for option in options.get(slot.question_id, [])}
+            reviewed.append(
+                {
+                    "slot": slot,
+                    "options": [
+                        {
+                            "letter": chr(ord("A") + index),
+                            "text": by_id[pk].text,
+                            "correct": by_id[pk].is_correct,
+                            "chosen": pk in slot.selected,
+                        }
+                        for index, pk in enumerate(slot.option_order)
+                        if pk in by_id
+                    ],
+                }
+            )
+    return render(
+        request,
+        "pages/quizzes/result.html",
+        {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "breakdown": selectors.attempt_category_breakdown(attempt=attempt)
+            if attempt.status == AttemptStatus.GRADED
+            else [],
+            "review": review,
+            "reviewed": reviewed,
+        },
+    )
+
+
+@never_cache
+@login_required
+def my_results(request):
+    """The officer's own progress: every attempt, and marks per category."""
+    return render(
+        request,
+        "pages/quizzes/my_results.html",
+        {
+            "attempts": selectors.officer_attempts(user=request.user)[:100],
+            "breakdown": selectors.officer_category_breakdown(user=request.user),
+        },
+    )
+
+
+def _require_overseer(request):
+    if not (request.user.is_superuser or user_roles(request.user) & SUPERVISORY_ROLES):
+        raise PermissionDenied
+
+
+@never_cache
+@login_required
+def officer_results(request):
+    """Finished attempts of the officers the viewer oversees (scoped), newest first."""
+    _require_overseer(request)
+    attempts = selectors.results_for_officers(user=request.user)
+    page = Paginator(attempts, 50).get_page(request.GET.get("page"))
+    return render(request, "pages/quizzes/officer_results.html", {"page": page})
+
+
+@never_cache
+@login_required
+def officer_result_detail(request, user_pk: int):
+    _require_overseer(request)
+    officer = get_object_or_404(
+        officers_visible_to(request.user).select_related("unit"), pk=user_pk
+    )
+    return render(
+        request,
+        "pages/quizzes/officer_result_detail.html",
+        {
+            "officer": officer,
+            "attempts": selectors.officer_attempts(user=officer)[:100],
+            "breakdown": selectors.officer_category_breakdown(user=officer),
+        },
+    )
+
+
+@never_cache
+@login_required
+def marking_queue(request):
+    if not selectors.user_may_mark(user=request.user):
+        raise PermissionDenied
+    page = Paginator(selectors.marking_queue(user=request.user), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "pages/quizzes/marking_queue.html", {"page": page})
+
+
+@never_cache
+@login_required
+def mark_essay(request, slot_pk: int):
+    if not selectors.user_may_mark(user=request.user):
+        raise PermissionDenied
+    slot = get_object_or_404(selectors.marking_queue(user=request.user), pk=slot_pk)
+    error = None
+    if request.method == "POST":
+        try:
+            points = Decimal(request.POST.get("points", "").strip())
+        except InvalidOperation:
+            error = _("Enter the mark as a number.")
+        else:
+            try:
+                services.essay_mark(
+                    slot=slot,
+                    points=points,
+                    comment=request.POST.get("comment", "").strip(),
+                    marker=request.user,
+                )
+            except services.MarkingRejected as rejected:
+                error = str(rejected)
+            else:
+                messages.success(request, _("Mark saved."))
+                return redirect("quizzes:marking_queue")
+    return render(
+        request,
+        "pages/quizzes/mark_essay.html",
+        {"slot": slot, "error": error, "form_data": request.POST if error else {}},
+    )

@@ -1,0 +1,86 @@
+"""The handbook section pages and the demo training content."""
+
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from wagtail.documents.models import Document
+
+import pytest
+
+from courses.factories import handbook
+from courses.models import (
+    HandbookSectionPage,
+    Lecture,
+    LessonPage,
+    ModuleKind,
+    Placement,
+    TrainingModulePage,
+    TrainingRecord,
+)
+
+
+@pytest.mark.django_db
+def test_handbook_sections_render_ordered_steps_and_downloadable_templates(client):
+    document = Document(title="行政处罚决定书（范本）")
+    document.file.save("jueding.txt", ContentFile("范本".encode()), save=False)
+    document.save()
+    book = handbook()
+    section = HandbookSectionPage(
+        title="执法流程",
+        slug="procedures",
+        section="procedures",
+        body=[
+            (
+                "procedure",
+                {
+                    "title": "一般程序",
+                    "steps": [
+                        {"title": "立案", "detail": "<p>立案审批</p>", "legal_basis": "第五十四条"},
+                        {"title": "调查取证", "detail": "", "legal_basis": ""},
+                    ],
+                },
+            ),
+            (
+                "template",
+                {"document": document, "title": "", "scope": "document", "description": ""},
+            ),
+        ],
+    )
+    book.add_child(instance=section)
+    body = client.get(section.url).content.decode()
+    assert body.index("立案") < body.index("调查取证")
+    assert '<ol class="steps">' in body
+    assert document.url in body and "download" in body
+    assert "执法流程" in client.get(book.url).content.decode()
+
+
+@pytest.mark.django_db
+def test_seed_training_builds_all_three_kinds_and_is_idempotent(client):
+    from courses.demo import seed_training
+    from people import demo as people_demo
+    from powers import demo as powers_demo
+
+    units = people_demo.seed_org_tree()
+    people_demo.seed_officers(units)
+    people_demo.seed_staff(units)
+    powers_demo.seed_catalogue(city=units["PY"])
+    seed_training(units=units)
+    kinds = set(TrainingModulePage.objects.live().values_list("kind", flat=True))
+    assert kinds == set(ModuleKind.values)
+    assert LessonPage.objects.live().count() >= 10
+    assert Lecture.objects.exists() and Placement.objects.exists()
+    records = TrainingRecord.objects.count()
+    officers_with_hours = TrainingRecord.objects.values("officer").distinct().count()
+    assert officers_with_hours == 1108
+    this_year = TrainingRecord.objects.filter(completed_on__year=timezone.localdate().year)
+    assert this_year.exists()
+    assert all(h % Decimal("0.5") == 0 for h in this_year.values_list("hours", flat=True)[:200])
+
+    seed_training(units=units)
+    assert TrainingRecord.objects.count() == records
+    assert TrainingModulePage.objects.count() == len(
+        set(TrainingModulePage.objects.values_list("slug", flat=True))
+    )
+    assert client.get("/modules/penalty-procedure/").status_code == 200
