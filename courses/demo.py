@@ -904,10 +904,23 @@ def seed_hours(*, today: datetime.date | None = None) -> int:
 
 
 @transaction.atomic
-def seed_training(*, units: dict[str, OrgUnit]) -> dict:
+def _place_practice_quiz(modules: dict, quiz) -> None:
+    """Put the demo practice quiz at the end of the first lesson of the first coverage module."""
+    coverage = [m for m in modules.values() if m.kind == ModuleKind.COVERAGE]
+    if not coverage:
+        return
+    lesson = LessonPage.objects.child_of(coverage[0]).order_by("path").first()
+    if lesson is None or any(block.block_type == "quiz" for block in lesson.body):
+        return
+    lesson.body.append(("quiz", {"quiz": quiz, "intro": "学完本课，做一组练习题检验一下。"}))
+    lesson.save_revision().publish()
+
+
+def seed_training(*, units: dict[str, OrgUnit], practice_quiz=None) -> dict:
     """Build the demo training content on top of the demo city (`people.demo`, `powers.demo`).
 
-    Call after `seed_staff` and `seed_catalogue`. Returns the main pages for the caller's
+    Call after `seed_staff` and `seed_catalogue` (and `seed_quizzes`, whose practice quiz
+    is placed in the first lesson when given as `practice_quiz`). Returns the main pages for the caller's
     summary. Everything is found before it is made, so running it again adds nothing.
     """
     root = site_root()
@@ -928,6 +941,8 @@ def seed_training(*, units: dict[str, OrgUnit]) -> dict:
     moderation_workflow_ensure(root=root)
     py_section = sections.get("PY-PY") or next(iter(sections.values()))
     modules = _seed_modules(index, py_section)
+    if practice_quiz is not None:
+        _place_practice_quiz(modules, practice_quiz)
     handbook = _seed_handbook(root)
 
     trainer = User.objects.filter(username="trainer_py").first()

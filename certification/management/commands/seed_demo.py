@@ -22,8 +22,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             logins = people_demo.seed_staff(units)
             powers_demo.seed_catalogue(city=units[people_demo.CITY[0]])
-            quizzes_demo.seed_quizzes()
-        courses_demo.seed_training(units=units)
+            quizzes = quizzes_demo.seed_quizzes()
+        courses_demo.seed_training(units=units, practice_quiz=quizzes.get("practice_apl"))
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Demo city ready in {elapsed:.1f}s ({created} officers created now). "

@@ -1,0 +1,36 @@
+"""Links to the top-level content pages (training index, case library, handbook) for the site header.
+
+The pages are found by type, not by a hard-coded path, so an editor may move or rename
+them; the answer is cached briefly because the header is on every page.
+"""
+
+from django import template
+from django.core.cache import cache
+
+from wagtail.models import Page
+
+register = template.Library()
+
+CACHE_KEY = "courses:nav-pages"
+CACHE_SECONDS = 300
+NAV_PAGE_TYPES = ("trainingindexpage", "caselibrarypage", "handbookpage")
+
+
+@register.simple_tag
+def content_nav_pages() -> list[tuple[str, str]]:
+    """(title, url) of each live top-level content page, in a fixed order."""
+    cached = cache.get(CACHE_KEY)
+    if cached is not None:
+        return cached
+    pages = (
+        Page.objects.live()
+        .filter(content_type__app_label="courses", content_type__model__in=NAV_PAGE_TYPES)
+        .select_related("content_type")
+        .order_by("path")
+    )
+    by_type: dict[str, tuple[str, str]] = {}
+    for page in pages:
+        by_type.setdefault(page.content_type.model, (page.title, page.url))
+    links = [by_type[kind] for kind in NAV_PAGE_TYPES if kind in by_type]
+    cache.set(CACHE_KEY, links, CACHE_SECONDS)
+    return links
