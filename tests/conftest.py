@@ -14,3 +14,17 @@ def city(db):
     from people.factories import city_tree
 
     return city_tree()
+
+
+@pytest.fixture
+def english(settings):
+    """Run a test in English: for tests that check the wording of a message.
+
+    The interface is Chinese first; these tests pin the English source text, which the
+    Chinese catalogue translates.
+    """
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -16,6 +16,9 @@ from courses.services import lesson_complete, lesson_open, module_credit_if_comp
 from people.factories import OfficerFactory
 from quizzes.models import Attempt, Quiz
 
+# These tests pin the English wording of messages (see the `english` fixture).
+pytestmark = pytest.mark.usefixtures("english")
+
 NOW = timezone.now()
 
 

@@ -12,6 +12,9 @@ from courses.services import external_hours_import
 from people.factories import OfficerFactory, StaffFactory
 from people.models import Role
 
+# These tests pin the English wording of messages (see the `english` fixture).
+pytestmark = pytest.mark.usefixtures("english")
+
 HEADER = ["工号", "姓名", "学时", "类别", "完成日期", "培训名称", "培训机构"]
 
 

@@ -21,6 +21,9 @@ from people.factories import OfficerFactory, StaffFactory
 from people.models import Role
 from powers.factories import PowerFactory
 
+# These tests pin the English wording of messages (see the `english` fixture).
+pytestmark = pytest.mark.usefixtures("english")
+
 TODAY = timezone.localdate()
 
 

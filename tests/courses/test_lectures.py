@@ -21,6 +21,9 @@ from courses.services import (
 from people.factories import OfficerFactory, StaffFactory
 from people.models import Role
 
+# These tests pin the English wording of messages (see the `english` fixture).
+pytestmark = pytest.mark.usefixtures("english")
+
 NOW = timezone.now()
 
 

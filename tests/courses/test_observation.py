@@ -23,6 +23,9 @@ from courses.services import (
 from people.factories import OfficerFactory, StaffFactory
 from people.models import Role, UnitKind
 
+# These tests pin the English wording of messages (see the `english` fixture).
+pytestmark = pytest.mark.usefixtures("english")
+
 TODAY = timezone.localdate()
 GOOD_TEXT = "通过观摩县人民法院行政诉讼庭审，我认识到行政处罚程序合法的重要性。" * 12
 

@@ -13,6 +13,9 @@ from quizzes import services
 from quizzes.factories import QuestionCategoryFactory, QuestionFactory, QuizFactory, quiz_draw_add
 from quizzes.models import Question
 
+# These tests pin the English wording of messages (see the `english` fixture).
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.mark.django_db
 def test_questions_on_withdrawn_powers_are_flagged_and_never_drawn(officer, category):

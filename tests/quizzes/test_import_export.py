@@ -13,6 +13,9 @@ from powers.factories import EnforcementFieldFactory, PowerFactory
 from quizzes import exchange
 from quizzes.models import Question, QuestionCategory, QuestionType
 
+# These tests pin the English wording of messages (see the `english` fixture).
+pytestmark = pytest.mark.usefixtures("english")
+
 GIFT = """// 行政处罚法 测试题
 ::期限::违法行为在几年内未被发现的，不再给予行政处罚？ {
   =二年

@@ -15,6 +15,9 @@ from quizzes.factories import QuestionCategoryFactory, QuestionFactory, QuizFact
 from quizzes.models import AttemptStatus, GradingMethod, QuestionType
 from quizzes.signals import attempt_graded
 
+# These tests pin the English wording of messages (see the `english` fixture).
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def _answer_all(attempt, *, right: bool, essay: str = "") -> None:
     seq = 0

@@ -13,6 +13,9 @@ from quizzes.factories import QuestionFactory, QuizFactory, quiz_draw_add
 from quizzes.models import Attempt, AttemptQuestion, AttemptStatus, FinishReason, Layout
 from quizzes.signals import attempt_graded
 
+# These tests pin the English wording of messages (see the `english` fixture).
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def graded_events():

@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from courses import case_demo
 from courses import demo as courses_demo
 from people import demo as people_demo
 from powers import demo as powers_demo
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             powers_demo.seed_catalogue(city=units[people_demo.CITY[0]])
             quizzes = quizzes_demo.seed_quizzes()
         courses_demo.seed_training(units=units, practice_quiz=quizzes.get("practice_apl"))
+        case_demo.seed_cases()
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Demo city ready in {elapsed:.1f}s ({created} officers created now). "

@@ -38,7 +38,11 @@ class Command(BaseCommand):
         )
         if result.problems:
             for problem in result.problems:
-                self.stderr.write(str(problem))
+                # "Line 3: …" — the position in English, so scripts can read it, and the
+                # message in the reader's language.
+                self.stderr.write(
+                    f"{problem.where.capitalize()} {problem.number}: {problem.message}"
+                )
             raise CommandError(
                 f"{len(result.problems)} problem(s) found in {path.name}; nothing was imported."
             )

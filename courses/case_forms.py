@@ -1,0 +1,89 @@
+"""Forms of the case library: the case editor's checks, the library's filters, and assigning cases."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.forms import WagtailAdminPageForm
+
+__all__ = ["CasePageForm", "CaseFilterForm", "CaseAssignmentForm"]
+
+
+class CasePageForm(WagtailAdminPageForm):
+    """Hard checks on a case. Personal data is only *warned* about (see `hooks_cases`):
+    the editor may have a good reason, and a warning does not lose their work."""
+
+    def clean(self):
+        cleaned = super().clean()
+        decided_on = cleaned.get("decided_on")
+        if decided_on and decided_on > timezone.localdate():
+            self.add_error("decided_on", _("The decision date cannot be in the future."))
+        township = cleaned.get("township")
+        county = cleaned.get("county")
+        if township is not None:
+            township_county = township.get_parent()
+            if county is None:
+                cleaned["county"] = township_county
+            elif township_county is None or township_county.pk != county.pk:
+                self.add_error(
+                    "township",
+                    _("%(township)s is not in %(county)s.")
+                    % {"township": township, "county": county},
+                )
+        return cleaned
+
+
+class CaseFilterForm(forms.Form):
+    """The library's search box and filters; every field optional, bad values reported."""
+
+    q = forms.CharField(label=_("Search"), max_length=100, required=False, strip=True)
+    field = forms.ChoiceField(label=_("Field"), required=False)
+    power = forms.ChoiceField(label=_("Power"), required=False)
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False)
+    county = forms.ChoiceField(label=_("County"), required=False)
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    held = forms.BooleanField(label=_("Only powers townships hold today"), required=False)
+
+    def __init__(self, *args, facets, **kwargs):
+        super().__init__(*args, **kwargs)
+        every = [("", _("All"))]
+        self.fields["field"].choices = every + [(f.code, f.name) for f in facets.fields]
+        self.fields["power"].choices = every + [
+            (p.code, f"{p.name}{'（已收回）' if p.withdrawn else ''}") for p in facets.powers
+        ]
+        self.fields["outcome"].choices = every + list(facets.outcomes)
+        self.fields["county"].choices = every + [(u.code, u.name) for u in facets.counties]
+        self.fields["year"].choices = every + [(y, str(y)) for y in facets.years]
+
+    def filters(self) -> dict:
+        """The valid filters (an invalid one is dropped; its error is shown beside it)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            name: data.get(name)
+            for name in ("q", "field", "power", "outcome", "county", "year", "held")
+            if name not in self.errors
+        }
+
+
+class CaseAssignmentForm(forms.Form):
+    """A supervisor requires a case of a unit they oversee."""
+
+    page = forms.ModelChoiceField(label=_("Case"), queryset=None)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
+    due_on = forms.DateField(
+        label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, cases, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["page"].queryset = cases
+        self.fields["unit"].queryset = units
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data.get("due_on")
+        if due_on and due_on < timezone.localdate():
+            raise forms.ValidationError(_("The due date has already passed."))
+        return due_on
