@@ -9,3 +9,9 @@ class CertificationConfig(AppConfig):
     label = "certification"
     verbose_name = _("Certification")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import receivers
+
+        # Exam results arrive from the quiz engine by signal (quizzes never imports us).
+        receivers.connect()

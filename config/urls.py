@@ -8,6 +8,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from certification import views as certification_views
 from people import views as people_views
 
 urlpatterns = [
@@ -20,6 +21,8 @@ urlpatterns = [
     path("training/", include("courses.urls")),
     path("quizzes/", include("quizzes.urls")),
     path("certificate/", include("certification.urls")),
+    # The short public address printed as a QR code on transcripts.
+    path("verify/<str:token>/", certification_views.verify, name="verify"),
     path("", people_views.home, name="home"),
 ]
 

@@ -62,6 +62,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.JUSTICE_BUREAU: [
         "wagtailadmin.access_admin",
+        "certification.view_credential",
+        "certification.view_credentialevent",
+        "certification.view_examresult",
         "people.view_user",
         "people.import_officers",
         "powers.view_power",
@@ -101,6 +104,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "quizzes.delete_question",
         "quizzes.delete_questioncategory",
         "quizzes.delete_quiz",
+        "certification.change_credentialpolicy",
+        "certification.view_credentialpolicy",
+        "certification.view_credential",
+        "certification.view_credentialevent",
+        "certification.view_examresult",
+        "certification.view_policychange",
     ],
 }
 

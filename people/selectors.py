@@ -71,10 +71,18 @@ def officers_visible_to(user: User) -> QuerySet[User]:
 
 
 def user_roles(user: User) -> set[str]:
-    """The role codes a user holds anywhere."""
+    """The role codes a user holds anywhere.
+
+    Remembered on the user object, so the header, the home page and a view asking in the
+    same request cost one query between them; `role_assign` forgets it.
+    """
     if not user.is_authenticated:
         return set()
-    return set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+    cached = getattr(user, "_role_codes", None)
+    if cached is None:
+        cached = frozenset(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+        user._role_codes = cached
+    return set(cached)
 
 
 def unit_county(unit: OrgUnit) -> OrgUnit | None:

@@ -84,6 +84,7 @@ def role_assign(
     if role in ADMIN_ROLES:
         group, _group_created = Group.objects.get_or_create(name=group_name(role))
         user.groups.add(group)
+    user.__dict__.pop("_role_codes", None)  # see selectors.user_roles
     role_assigned.send(sender=RoleAssignment, assignment=assignment, created=created)
     return assignment
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -83,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "people.context_processors.roles",
             ],
         },
     },
@@ -191,6 +193,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     # Finish attempts whose time ran out, whether or not the officer comes back.
     "quizzes-attempts-expire": {"task": "quizzes.tasks.attempts_expire", "schedule": 60.0},
+    # Reminders to officers whose status changed or who are at risk; weekly supervisor
+    # digests ride on the same run (each sent once per week by a unique constraint).
+    "certification-reminders-daily": {
+        "task": "certification.reminders_daily",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 # An attempt is closed this long after its deadline, so a save sent in the last second
@@ -219,6 +227,7 @@ LOGGING = {
     "loggers": {
         "axes": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        "wagtail": {"level": "WARNING"},
         "people.security": {"level": "INFO"},
     },
 }

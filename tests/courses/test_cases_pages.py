@@ -212,6 +212,6 @@ class TestCasePage:
     ):
         client.force_login(officer)
         client.get(cases[0].url)
-        with django_assert_max_num_queries(19):
+        with django_assert_max_num_queries(20):
             response = client.get(cases[0].url, {"q": "秸秆"})
         assert "<mark>秸秆</mark>" in response.text

@@ -191,7 +191,7 @@ class TestAssignments:
         case_reading_record(officer=officers[0], page=case)
         client.force_login(bureau)
         client.get(reverse("courses:case_assignments"))
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(15):
             response = client.get(reverse("courses:case_assignments"))
         first = response.context["assignments"][0]
         assert (first.done_count, first.officer_count) == (1, 3)

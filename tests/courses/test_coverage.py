@@ -151,7 +151,7 @@ class TestPages:
             lesson_create(module=page, title=f"课{i}")
         client.force_login(officer)
         client.get(page.url)  # warm the site and session caches
-        with django_assert_max_num_queries(18):
+        with django_assert_max_num_queries(19):
             response = client.get(page.url)
         assert response.status_code == 200
 
@@ -163,6 +163,6 @@ class TestPages:
         lessons = [lesson_create(module=page, title=f"课{i}") for i in range(lesson_count)]
         client.force_login(officer)
         client.get(lessons[1].url)
-        with django_assert_max_num_queries(17):
+        with django_assert_max_num_queries(18):
             response = client.get(lessons[1].url)
         assert response.status_code == 200

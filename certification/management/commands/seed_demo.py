@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from certification import demo as certification_demo
 from courses import case_demo
 from courses import demo as courses_demo
 from people import demo as people_demo
@@ -24,6 +25,9 @@ class Command(BaseCommand):
             logins = people_demo.seed_staff(units)
             powers_demo.seed_catalogue(city=units[people_demo.CITY[0]])
             quizzes = quizzes_demo.seed_quizzes()
+        # Certificates and their hours first: the training seed tops up hours only for
+        # officers the certification seed has not given a deliberate history.
+        certification_demo.seed_certification()
         courses_demo.seed_training(units=units, practice_quiz=quizzes.get("practice_apl"))
         case_demo.seed_cases()
         elapsed = time.monotonic() - started

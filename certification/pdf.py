@@ -1,0 +1,247 @@
+"""PDF documents: an officer's transcript and a signed application list.
+
+Made with reportlab alone (a pip package: `make run` needs nothing from the system).
+Chinese text uses reportlab's built-in CID font STSong-Light (Adobe-GB1): every PDF
+viewer maps it to a local Song typeface, and the text stays real text — searchable,
+copyable, extractable (checked with pdftotext in the tests when it is installed).
+"""
+
+import io
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from courses.models import TrainingRecord
+from people.models import User
+from powers.models import EnforcementField
+
+from .messages import hours_text
+from .models import ApplicantDecision, Application, ExamKind, StatusCode
+from .selectors import credential_status, exam_standing
+
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+TITLE = ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22, spaceAfter=6)
+HEADING = ParagraphStyle(
+    "heading", fontName=FONT, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4
+)
+BODY = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=15)
+SMALL = ParagraphStyle("small", fontName=FONT, fontSize=8, leading=11, textColor=colors.grey)
+
+STATUS_ZH = {
+    StatusCode.NOT_QUALIFIED: "未取得执法证",
+    StatusCode.CANCELLED: "已注销",
+    StatusCode.REVOKED: "已吊销",
+    StatusCode.EXPIRED: "已过期",
+    StatusCode.SUSPENDED: "暂扣",
+    StatusCode.AT_RISK: "有效（需关注）",
+    StatusCode.VALID: "有效",
+}
+CATEGORY_ZH = [("public_law", "公共法律知识"), ("professional", "业务知识"), ("skills", "执法技能")]
+
+
+def _table(rows: list[list], widths: list[float]) -> Table:
+    table = Table(
+        [[Paragraph(str(cell), BODY) for cell in row] for row in rows],
+        colWidths=widths,
+        repeatRows=1,
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f0f2f5")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
+def _qr(url: str, size: float = 32 * mm) -> Drawing:
+    widget = QrCodeWidget(url)
+    left, bottom, right, top = widget.getBounds()
+    drawing = Drawing(
+        size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
+    )
+    drawing.add(widget)
+    return drawing
+
+
+def transcript_pdf(*, officer: User, verify_url: str = "") -> bytes:
+    """Hours by year and category, exam results, the certificate and its status today, with a QR code."""
+    today = timezone.localdate()
+    status = credential_status(officer=officer, on=today)
+    field_names = dict(EnforcementField.objects.values_list("code", "name"))
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=f"{officer.full_name} 培训考核记录",
+        author="执法学院",
+    )
+    story = [
+        Paragraph("乡镇综合行政执法人员 培训考核记录", TITLE),
+        Paragraph(
+            f"姓名：{officer.full_name or officer.username}　工号：{officer.employee_number or '—'}　"
+            f"单位：{officer.unit.name if officer.unit else '—'}　打印日期：{today:%Y-%m-%d}",
+            BODY,
+        ),
+        Paragraph("执法证", HEADING),
+    ]
+    credential = status.credential
+    if credential is not None:
+        fields = "、".join(field_names.get(f.code, f.code) for f in credential.fields.all())
+        story.append(
+            _table(
+                [
+                    ["证号", "发证日期", "有效期至", "执法领域", "今日状态"],
+                    [
+                        credential.number,
+                        f"{credential.issued_on:%Y-%m-%d}",
+                        f"{credential.expires_on:%Y-%m-%d}",
+                        fields,
+                        STATUS_ZH[status.code],
+                    ],
+                ],
+                [34 * mm, 24 * mm, 24 * mm, 54 * mm, 38 * mm],
+            )
+        )
+    else:
+        story.append(Paragraph("尚未取得行政执法证。", BODY))
+    for reason in status.reasons:
+        story.append(Paragraph(f"· {reason.message_zh}", BODY))
+
+    story.append(Paragraph("学时（按年度、类别）", HEADING))
+    sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for row in (
+        TrainingRecord.objects.filter(officer=officer)
+        .annotate(year=ExtractYear("completed_on"))
+        .values("year", "category")
+        .annotate(total=Sum("hours"))
+        .order_by("year")
+    ):
+        sums[row["year"]][row["category"]] = row["total"]
+    rows = [["年度", *[label for _code, label in CATEGORY_ZH], "合计"]]
+    for year in sorted(sums, reverse=True):
+        values = [sums[year].get(code, Decimal(0)) for code, _label in CATEGORY_ZH]
+        rows.append([str(year), *[hours_text(v) for v in values], hours_text(sum(values))])
+    if len(rows) == 1:
+        rows.append(["—", "0", "0", "0", "0"])
+    story.append(_table(rows, [30 * mm, 36 * mm, 36 * mm, 36 * mm, 36 * mm]))
+
+    story.append(Paragraph("资格考试成绩", HEADING))
+    standing = exam_standing(officer=officer, on=today)
+    rows = [["考试日期", "科目", "领域", "成绩", "备注"]]
+    for result in standing.results:
+        rows.append(
+            [
+                f"{result.sat_on:%Y-%m-%d}",
+                "通用法律知识" if result.kind == ExamKind.GENERAL_LAW else "专门法律知识",
+                result.field.name if result.field_id else "—",
+                hours_text(result.score),
+                "超出补考次数，不计" if result.pk in standing.over_limit else "",
+            ]
+        )
+    if len(rows) == 1:
+        rows.append(["—", "—", "—", "—", ""])
+    story.append(_table(rows, [28 * mm, 36 * mm, 36 * mm, 22 * mm, 52 * mm]))
+
+    if verify_url:
+        story += [
+            Spacer(1, 6 * mm),
+            Table(
+                [[_qr(verify_url), Paragraph(f"扫码核验执法证今日状态：<br/>{verify_url}", SMALL)]],
+                colWidths=[36 * mm, 138 * mm],
+            ),
+        ]
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def application_list_pdf(*, application: Application) -> bytes:
+    """The township's signed application list (申领名单) with signature blocks for each level."""
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=application.title,
+        author="执法学院",
+    )
+    field_names = dict(EnforcementField.objects.values_list("code", "name"))
+    decisions = {
+        ApplicantDecision.PENDING: "待审核",
+        ApplicantDecision.APPROVED: "县司法局审核通过",
+        ApplicantDecision.RETURNED: "退回",
+        ApplicantDecision.ISSUED: "已发证",
+        ApplicantDecision.REMOVED: "已移出",
+    }
+    story = [
+        Paragraph("行政执法证申领人员名单", TITLE),
+        Paragraph(f"申领单位：{application.unit.name}　名单：{application.title}", BODY),
+        Spacer(1, 4 * mm),
+    ]
+    rows = [["序号", "姓名", "工号", "申领执法领域", "审核结果", "证号 / 说明"]]
+    applicants = application.applicants.select_related("officer", "credential").exclude(
+        decision=ApplicantDecision.REMOVED
+    )
+    for index, applicant in enumerate(applicants, start=1):
+        rows.append(
+            [
+                str(index),
+                applicant.officer.full_name,
+                applicant.officer.employee_number or "—",
+                "、".join(field_names.get(c, c) for c in applicant.field_codes),
+                decisions.get(applicant.decision, applicant.decision),
+                applicant.credential.number if applicant.credential else applicant.decision_reason,
+            ]
+        )
+    story.append(_table(rows, [12 * mm, 24 * mm, 24 * mm, 44 * mm, 32 * mm, 38 * mm]))
+    story.append(Spacer(1, 8 * mm))
+    signed = {step.kind: step for step in application.steps.select_related("actor")}
+    blocks = [
+        ("乡镇主要负责人（签字）", signed.get("signed")),
+        ("县司法局（审核意见、盖章）", signed.get("county_done")),
+        ("市依法治市办（审批意见、盖章）", signed.get("city_approved")),
+    ]
+    rows = []
+    for label, step in blocks:
+        who = (
+            f"{step.actor.get_full_name()}　{timezone.localtime(step.at):%Y-%m-%d}" if step else ""
+        )
+        rows.append([label, who, "签字：＿＿＿＿＿＿　日期：＿＿＿＿"])
+    table = Table(
+        [[Paragraph(c, BODY) for c in row] for row in rows],
+        colWidths=[54 * mm, 50 * mm, 70 * mm],
+        rowHeights=[18 * mm] * len(rows),
+    )
+    table.setStyle(
+        TableStyle(
+            [("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+        )
+    )
+    story.append(table)
+    doc.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,18 @@
+"""Write-side rules of certification: the only way certificates and their history change.
+
+- `exams`: recording exam results (platform attempts and the provincial import).
+- `credentials`: issue, renew, suspend, reinstate, revoke, cancel (DESIGN.md §5).
+- `workflow`: application lists and their sign-off (申领, 逐级审签).
+- `review`: the annual review (年审) that closes a year.
+- `notices`: in-app notifications, reminders and digests.
+- `policy`: changing the credential policy (audited).
+- `verification`: the QR-code verification links.
+"""
+
+from .credentials import *  # noqa: F403
+from .exams import *  # noqa: F403
+from .notices import *  # noqa: F403
+from .policy import *  # noqa: F403
+from .review import *  # noqa: F403
+from .verification import *  # noqa: F403
+from .workflow import *  # noqa: F403
