@@ -8,6 +8,8 @@ and browser caches.
 """
 
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 SITE_POLICY = "; ".join(
     [
@@ -50,3 +52,21 @@ class SecurityHeadersMiddleware:
         response.setdefault("Referrer-Policy", "same-origin")
         response.setdefault("X-Content-Type-Options", "nosniff")
         return response
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Chinese unless the user chose otherwise.
+
+    Django's LocaleMiddleware follows the browser's Accept-Language header; here the
+    interface is Chinese first whatever the browser says, and English only when the user
+    picks it with the language switch (which sets the language cookie).
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        try:
+            language = translation.get_supported_language_variant(chosen) if chosen else None
+        except LookupError:
+            language = None
+        translation.activate(language or settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -1,4 +1,4 @@
-"""Every response carries a same-origin CSP; signed-in pages are never cached."""
+"""Middleware: a same-origin CSP on every response, no caching of signed-in pages, Chinese first."""
 
 import re
 
@@ -31,3 +31,20 @@ class TestSecurityHeaders:
         response = client.get(reverse("home"))
         assert "no-store" in response["Cache-Control"]
         assert "private" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+class TestLanguage:
+    def test_chinese_even_when_the_browser_asks_for_english(self, client):
+        body = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+        assert 'lang="zh-hans"' in body
+        assert "登录" in body
+
+    def test_english_once_chosen(self, client):
+        client.post(reverse("set_language"), {"language": "en", "next": "/"})
+        body = client.get(reverse("login")).content.decode()
+        assert 'lang="en"' in body
+
+    def test_an_unknown_language_cookie_falls_back_to_chinese(self, client, settings):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx-nope"
+        assert 'lang="zh-hans"' in client.get(reverse("login")).content.decode()
