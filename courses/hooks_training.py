@@ -18,6 +18,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from people.admin_menu import PermissionMenuItem
 from people.models import Role
 from people.roles import SUPERVISORY_ROLES
 from people.signals import role_assigned
@@ -130,17 +131,6 @@ def register_training_admin_urls():
     ]
 
 
-class PermissionMenuItem(MenuItem):
-    def __init__(self, *args, permission: str | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        if self.permission is None:
-            return True
-        return request.user.has_perm(self.permission)
-
-
 @hooks.register("register_admin_menu_item")
 def register_external_hours_menu_item():
     return PermissionMenuItem(
@@ -154,7 +144,7 @@ def register_external_hours_menu_item():
 
 @hooks.register("register_admin_menu_item")
 def register_modules_to_review_menu_item():
-    return PermissionMenuItem(
+    return MenuItem(
         _("Modules to review"),
         reverse("courses_modules_to_review"),
         icon_name="warning",

@@ -4,23 +4,14 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
 from . import admin_views
+from .admin_menu import PermissionMenuItem
 
 
 @hooks.register("register_admin_urls")
 def register_officer_import_url():
     return [path("people/import/", admin_views.officer_import, name="people_officer_import")]
-
-
-class PermissionMenuItem(MenuItem):
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
 
 
 @hooks.register("register_admin_menu_item")
