@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from people.models import User
+from people.tabular import upload_validate
 from powers.models import Power
 
 from .models import (
@@ -146,3 +147,6 @@ class SignForm(forms.Form):
 class ExternalHoursImportForm(forms.Form):
     file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
     dry_run = forms.BooleanField(label=_("Check only, import nothing"), required=False)
+
+    def clean_file(self):
+        return upload_validate(self.cleaned_data["file"])

@@ -21,6 +21,11 @@ urlpatterns = [
     path("applications/<int:pk>/confirm/", views.placement_confirm, name="placement_confirm"),
     path("applications/<int:pk>/reflection/", views.reflection_submit, name="reflection_submit"),
     path("applications/<int:pk>/review/", views.reflection_review, name="reflection_review"),
+    path(
+        "attachments/<int:pk>/<str:filename>",
+        views.reflection_attachment,
+        name="reflection_attachment",
+    ),
     path("reviews/", views.review_list, name="review_list"),
     path("field-practice/", views.field_session_list, name="field_session_list"),
     path("field-practice/new/", views.field_session_new, name="field_session_new"),

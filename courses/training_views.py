@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +36,7 @@ from .models import (
     LessonPage,
     Placement,
     PlacementApplication,
+    ReflectionAttachment,
     SignupStatus,
 )
 from .selectors import training as sel
@@ -668,4 +669,32 @@ def modules_to_review_view(request):
     ]
     return render(
         request, "components/courses/admin_modules_to_review.html", {"rows": rows, "today": today}
+    )
+
+
+@never_cache
+@login_required
+def reflection_attachment(request, pk: int, filename: str):
+    """An attachment of a reflection, for the officer who filed it, the host and the reviewers.
+
+    Attachments are never linked as public media files (the web server refuses
+    /media/reflections/); this view is the only way to them, and anyone else gets a 404.
+    """
+    attachment = get_object_or_404(
+        ReflectionAttachment.objects.select_related(
+            "reflection__application__placement", "reflection__application__officer"
+        ),
+        pk=pk,
+    )
+    application = attachment.reflection.application
+    user = request.user
+    allowed = (
+        application.officer_id == user.pk
+        or sel.application_can_review(user=user, application=application)
+        or sel.placement_can_host(user=user, placement=application.placement)
+    )
+    if not allowed or filename != attachment.filename:
+        raise Http404
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.filename
     )

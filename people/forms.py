@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from .tabular import upload_validate
+
 
 class LoginForm(AuthenticationForm):
     error_messages = {
@@ -25,10 +27,4 @@ class OfficerImportForm(forms.Form):
     dry_run = forms.BooleanField(label=_("Check only, do not save"), required=False)
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        name = upload.name.lower()
-        if not name.endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("Choose an .xlsx or .csv file."))
-        if upload.size > 5 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
-        return upload
+        return upload_validate(self.cleaned_data["file"])

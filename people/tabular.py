@@ -14,6 +14,9 @@ from typing import IO
 
 from django.utils.translation import gettext as _
 
+#: Rows one import may hold; a city's officers or a year's exam results fit many times over.
+MAX_ROWS = 50_000
+
 
 class TableError(ValueError):
     """The file as a whole cannot be read (wrong format, no header, empty)."""
@@ -97,18 +100,15 @@ def read_rows(
                 raise TableError(_("The CSV file is not UTF-8 or GB18030 text.")) from error
         raw_rows = list(csv.reader(io.StringIO(text)))
     elif suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many types for a damaged file
-            raise TableError(_("The file is not a readable XLSX workbook.")) from error
-        sheet = workbook.worksheets[0]
-        raw_rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        workbook.close()
+        raw_rows = _xlsx_rows(data)
     else:
         raise TableError(
             _("Unsupported file type %(suffix)s: use .xlsx or .csv.") % {"suffix": suffix or "?"}
+        )
+    if len(raw_rows) > MAX_ROWS + 1:
+        raise TableError(
+            _("The file has more than %(limit)s rows; split it into smaller files.")
+            % {"limit": MAX_ROWS}
         )
 
     if not raw_rows:
@@ -124,6 +124,58 @@ def read_rows(
             continue
         rows.append(Row(number=index, values=values))
     return rows
+
+
+def _xlsx_rows(data: bytes) -> list[list]:
+    """Rows of the first sheet, read one at a time and only as wide as the header.
+
+    A workbook can declare a huge sheet in a few bytes; the declared size is ignored, the
+    width is the header's, and reading stops past MAX_ROWS, so memory stays small.
+    """
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for a damaged file
+        raise TableError(_("The file is not a readable XLSX workbook.")) from error
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            return []
+        header = list(header)
+        while header and (header[-1] is None or str(header[-1]).strip() == ""):
+            header.pop()
+        width = max(len(header), 1)
+        collected = [header]
+        for row in rows:
+            values = list(row[:width])
+            if not any(v is not None and str(v).strip() for v in values):
+                continue
+            collected.append(values)
+            if len(collected) > MAX_ROWS + 1:
+                break
+        return collected
+    except Exception as error:
+        raise TableError(_("The file is not a readable XLSX workbook.")) from error
+    finally:
+        workbook.close()
+
+
+def upload_validate(upload, *, extensions: tuple[str, ...] = (".xlsx", ".csv"), max_mb: int = 5):
+    """Form-level check of an uploaded spreadsheet: its type and size, before it is read."""
+    from django import forms
+
+    name = upload.name.lower()
+    if not name.endswith(extensions):
+        raise forms.ValidationError(
+            _("Choose a file of type %(types)s.") % {"types": ", ".join(extensions)}
+        )
+    if upload.size > max_mb * 1024 * 1024:
+        raise forms.ValidationError(_("The file is larger than %(mb)s MB.") % {"mb": max_mb})
+    return upload
 
 
 def parse_bool(value: str) -> bool | None:

@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from people.tabular import upload_validate
+
 from . import exchange, selectors
 from .models import QuestionCategory, Quiz
 
@@ -30,6 +32,11 @@ class ImportForm(forms.Form):
         max_length=200,
         help_text=_("Created if missing; use / for a sub-category, e.g. 行政处罚法/简易程序."),
     )
+
+    def clean_file(self):
+        return upload_validate(
+            self.cleaned_data["file"], extensions=(".xlsx", ".gift", ".txt"), max_mb=5
+        )
 
 
 def question_import(request):

@@ -628,6 +628,10 @@ class ReflectionAttachment(models.Model):
     def __str__(self) -> str:
         return self.file.name
 
+    @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]
+
 
 class ReviewDecision(models.TextChoices):
     APPROVED = "approved", _("Approved")
