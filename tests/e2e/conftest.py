@@ -117,3 +117,28 @@ def login(page, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
+
+
+@pytest.fixture
+def wagtail_site(transactional_db):
+    """The Wagtail root page, site, locale and collection that migrations create.
+
+    A transactional test's flush removes them, and `serialized_rollback` cannot bring them
+    back here: Playwright's sync API runs the tests in another context, where Django's
+    connection is not the object the test database was serialized on. So they are put
+    back when missing (the first test of a run still finds the migrated ones).
+    """
+    from django.conf import settings
+
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page, Site
+
+    locale, _created = Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
+    if not Page.objects.exists():
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+        home = root.add_child(instance=Page(title="首页", slug="home", locale=locale))
+        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
