@@ -32,6 +32,7 @@ from .models import (
     FinishReason,
     Option,
     Question,
+    QuestionCategory,
     QuestionType,
     Quiz,
 )
@@ -73,22 +74,42 @@ def attempt_expired(*, attempt: Attempt, now: datetime | None = None) -> bool:
 
 
 def _draw_questions(*, quiz: Quiz, today, rng: random.Random) -> list[Question]:
-    """Fixed questions first (in their order), then each random draw, never a question twice."""
+    """Fixed questions first (in their order), then each random draw, never a question twice.
+
+    A synchronised exam start runs this for every officer at once, so the category tree is
+    read once and the drawable pool of all the draws is one query; each draw then samples
+    its part of the pool in Python.
+    """
     chosen: list[int] = []
     for item in quiz.fixed_questions.all().order_by("sort_order"):
         if item.question_id not in chosen:
             chosen.append(item.question_id)
-    for draw in quiz.draws.select_related("category").order_by("sort_order"):
-        category_ids = (
-            draw.category.descendant_ids() if draw.include_subcategories else [draw.category_id]
-        )
-        pool = list(
+    draws = list(quiz.draws.order_by("sort_order"))
+    if draws:
+        children: dict[int | None, list[int]] = {}
+        if any(draw.include_subcategories for draw in draws):
+            for pk, parent_id in QuestionCategory.objects.values_list("pk", "parent_id"):
+                children.setdefault(parent_id, []).append(pk)
+
+        def categories_of(draw) -> set[int]:
+            found, stack = set(), [draw.category_id]
+            while stack:
+                pk = stack.pop()
+                found.add(pk)
+                if draw.include_subcategories:
+                    stack.extend(children.get(pk, []))
+            return found
+
+        wanted = [categories_of(draw) for draw in draws]
+        pool = sorted(
             Question.objects.drawable(today)
-            .filter(category_id__in=category_ids)
-            .exclude(pk__in=chosen)
-            .values_list("pk", flat=True)
+            .filter(category_id__in=set().union(*wanted))
+            .values_list("pk", "category_id")
         )
-        chosen.extend(rng.sample(pool, min(draw.count, len(pool))))
+        for draw, categories in zip(draws, wanted, strict=True):
+            taken = set(chosen)
+            candidates = [pk for pk, category in pool if category in categories and pk not in taken]
+            chosen.extend(rng.sample(candidates, min(draw.count, len(candidates))))
     questions = Question.objects.in_bulk(chosen)
     return [questions[pk] for pk in chosen if pk in questions]
 
