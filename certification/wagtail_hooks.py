@@ -106,3 +106,11 @@ def readiness_menu_item():
         order=910,
         roles={Role.JUSTICE_BUREAU, Role.CITY_ADMIN, Role.TRAINER},
     )
+
+
+@hooks.register("training_hours_required")
+def training_hours_required(*, year: int):
+    """The credential policy's annual hours, for the training pages (courses cannot import us)."""
+    from .selectors.status import policy_current
+
+    return policy_current().annual_hours

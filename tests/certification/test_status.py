@@ -417,3 +417,14 @@ def test_the_fixed_field_codes_work_before_the_catalogue_is_loaded(city):
     assert credential_status(officer=officer, on=D(2026, 3, 1)).fields == ["fire", "transport"]
     with pytest.raises(ValidationError):
         credential_issue(officer=officer, fields=["mars"], issued_on=D(2026, 2, 1))
+
+
+@pytest.mark.django_db
+def test_training_pages_follow_the_policys_annual_hours():
+    from certification.selectors.status import policy_current
+    from courses.selectors.training import hours_required
+
+    policy = policy_current()
+    policy.annual_hours = 48
+    policy.save()
+    assert hours_required(year=2026) == 48
