@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+from wagtail.signals import page_published, page_unpublished
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -25,6 +26,7 @@ from people.signals import role_assigned
 from quizzes.signals import attempt_graded
 
 from .models import ChecklistItem, Lecture, Placement
+from .templatetags.nav_tags import content_nav_forget
 
 # --- Home panels -----------------------------------------------------------------------
 
@@ -207,3 +209,7 @@ def _attempt_graded(sender, attempt, **kwargs):
 
 role_assigned.connect(_role_assigned, dispatch_uid="courses_training_role_assigned")
 attempt_graded.connect(_attempt_graded, dispatch_uid="courses_training_attempt_graded")
+
+# The header's content links are cached; any change to what is live refreshes them.
+page_published.connect(content_nav_forget, dispatch_uid="courses_nav_published")
+page_unpublished.connect(content_nav_forget, dispatch_uid="courses_nav_unpublished")

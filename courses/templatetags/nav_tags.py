@@ -34,3 +34,8 @@ def content_nav_pages() -> list[tuple[str, str]]:
     links = [by_type[kind] for kind in NAV_PAGE_TYPES if kind in by_type]
     cache.set(CACHE_KEY, links, CACHE_SECONDS)
     return links
+
+
+def content_nav_forget(**kwargs) -> None:
+    """Publishing, unpublishing or moving a page may change the header: drop the cached links."""
+    cache.delete(CACHE_KEY)

@@ -84,3 +84,18 @@ def test_seed_training_builds_all_three_kinds_and_is_idempotent(client):
         set(TrainingModulePage.objects.values_list("slug", flat=True))
     )
     assert client.get("/modules/penalty-procedure/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_header_links_follow_publishing(client):
+    """The header links to the live content pages, and drops one as soon as it is unpublished."""
+    from courses.factories import site_root
+    from courses.models import TrainingIndexPage
+    from courses.templatetags.nav_tags import content_nav_pages
+
+    index = TrainingIndexPage(title="培训课程", slug="modules")
+    site_root().add_child(instance=index)
+    index.save_revision().publish()
+    assert ("培训课程", index.url) in content_nav_pages()
+    index.unpublish()
+    assert all(title != "培训课程" for title, _url in content_nav_pages())
