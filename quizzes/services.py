@@ -14,11 +14,11 @@ The guarantees the issue asks for live here, not in the views:
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -198,19 +198,21 @@ def attempt_start(
 
 @dataclass(frozen=True)
 class SaveResult:
-    """`status` is "saved", or "stale" when a newer answer was already stored."""
+    """`status` is "saved", or "stale" when a newer answer was already stored; `seq` is
+    the sequence number now stored; `deadline` the attempt's, for the page's countdown."""
 
     status: str
     seq: int
+    deadline: datetime | None = None
 
 
-def answer_validate(*, slot: AttemptQuestion, answer) -> tuple[list[int], str]:
+def answer_validate(*, qtype: str, option_order: list[int], answer) -> tuple[list[int], str]:
     """Turn what the browser sent into (option ids, text), or raise `AnswerRejected`.
 
-    Choice answers arrive as indices into the slot's `option_order`; anything else is
-    refused with a message the officer (or the person probing the endpoint) can read.
+    Choice answers arrive as indices into the slot's `option_order` (the options in the
+    order this officer sees them); anything else is refused with a message the officer
+    (or the person probing the endpoint) can read.
     """
-    qtype = slot.question.qtype
     if qtype == QuestionType.ESSAY:
         if answer is None:
             return [], ""
@@ -228,52 +230,181 @@ def answer_validate(*, slot: AttemptQuestion, answer) -> tuple[list[int], str]:
             index = int(value)
         except (TypeError, ValueError):
             raise AnswerRejected(_("That option does not belong to this question.")) from None
-        if isinstance(value, bool) or not 0 <= index < len(slot.option_order):
+        if isinstance(value, bool) or not 0 <= index < len(option_order):
             raise AnswerRejected(_("That option does not belong to this question."))
         if index not in indices:
             indices.append(index)
     if qtype != QuestionType.MULTIPLE and len(indices) > 1:
         raise AnswerRejected(_("This question takes exactly one answer."))
-    return [slot.option_order[i] for i in sorted(indices)], ""
+    return [option_order[i] for i in sorted(indices)], ""
+
+
+class AttemptNotFound(LookupError):
+    """No attempt with that id belongs to this officer (the view answers 404)."""
+
+
+# The autosave is the hottest path of an exam (every officer, every answer), so its two
+# statements are written in SQL: measured on PostgreSQL, building the same read with the
+# ORM cost about 1 ms of CPU per save, several times the query itself. Identifiers come
+# from the models' metadata and every value is a bound parameter.
+
+
+_SEQ_MAX = 2**63 - 1  # the largest number the sequence column holds
+
+
+@dataclass(frozen=True)
+class _SaveTarget:
+    slot_pk: int
+    attempt_pk: int
+    option_order: list[int]
+    qtype: str
+    status: str
+    deadline: datetime | None
+
+
+def _save_target(*, position: int, named: dict) -> _SaveTarget | None:
+    """The question slot at `position` of the attempt `named` (by "pk", or by "public_id"
+    and "user_id"), with what a save needs to know; None if there is no such slot."""
+    q = connection.ops.quote_name
+    slot_table = q(AttemptQuestion._meta.db_table)
+    attempt_table = q(Attempt._meta.db_table)
+    question_table = q(Question._meta.db_table)
+    where, params = [f"s.{q('position')} = %s"], [position]
+    for name, value in named.items():
+        field = Attempt._meta.get_field(name)
+        where.append(f"a.{q(field.column)} = %s")
+        params.append(field.get_db_prep_value(value, connection))
+    sql = (
+        f"SELECT s.{q('id')}, s.{q('option_order')}, q.{q('qtype')}, a.{q('id')},"  # noqa: S608
+        f" a.{q('status')}, a.{q('deadline')} FROM {slot_table} s"
+        f" JOIN {attempt_table} a ON a.{q('id')} = s.{q('attempt_id')}"
+        f" JOIN {question_table} q ON q.{q('id')} = s.{q('question_id')}"
+        f" WHERE {' AND '.join(where)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    slot_pk, option_order, qtype, attempt_pk, status, deadline = row
+    order_field = AttemptQuestion._meta.get_field("option_order")
+    deadline = Attempt._meta.get_field("deadline").to_python(deadline)
+    if deadline is not None and timezone.is_naive(deadline):  # SQLite keeps UTC, naive
+        deadline = timezone.make_aware(deadline, UTC)
+    return _SaveTarget(
+        slot_pk=slot_pk,
+        attempt_pk=attempt_pk,
+        option_order=order_field.from_db_value(option_order, None, connection),
+        qtype=qtype,
+        status=status,
+        deadline=deadline,
+    )
+
+
+def _slot_write_if_open(
+    *, slot_pk: int, attempt_pk: int, selected: list[int], text: str, seq: int, now: datetime
+) -> bool:
+    """One statement: store the answer if `seq` is newer and the attempt is still open.
+
+    The attempt's status and deadline are checked inside the UPDATE, and on PostgreSQL the
+    attempt row is share-locked by it (`FOR SHARE`): a finish holds that row `FOR UPDATE`
+    for its whole transaction, so a save either commits before the finish reads the
+    answers or, once the finish has committed, finds the attempt closed and writes
+    nothing. SQLite runs one writer at a time, which gives the same order. No
+    transaction of its own (the ORM cannot lock a row in a subquery outside one), so no
+    BEGIN/COMMIT round trips.
+    """
+    selected_field = AttemptQuestion._meta.get_field("selected")
+    time_field = AttemptQuestion._meta.get_field("saved_at")
+    q = connection.ops.quote_name
+    slot_table, attempt_table = q(AttemptQuestion._meta.db_table), q(Attempt._meta.db_table)
+    share_lock = " FOR SHARE" if connection.features.has_select_for_update else ""
+    sql = (
+        f"UPDATE {slot_table} SET {q('selected')} = %s, {q('text')} = %s, {q('seq')} = %s,"  # noqa: S608
+        f" {q('saved_at')} = %s WHERE {q('id')} = %s AND {q('seq')} < %s AND EXISTS ("
+        f"SELECT 1 FROM {attempt_table} WHERE {attempt_table}.{q('id')} = %s"
+        f" AND {attempt_table}.{q('status')} = %s AND ({attempt_table}.{q('deadline')} IS NULL"
+        f" OR {attempt_table}.{q('deadline')} >= %s){share_lock})"
+    )
+    params = [
+        selected_field.get_db_prep_save(selected, connection),
+        text,
+        seq,
+        time_field.get_db_prep_save(now, connection),
+        slot_pk,
+        seq,
+        attempt_pk,
+        AttemptStatus.IN_PROGRESS.value,
+        time_field.get_db_prep_save(now - deadline_grace(), connection),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount == 1
 
 
 def answer_save(
-    *, attempt: Attempt, position: int, answer, seq: int, now: datetime | None = None
+    *,
+    position: int,
+    answer,
+    seq: int,
+    attempt: Attempt | None = None,
+    user: User | None = None,
+    public_id=None,
+    now: datetime | None = None,
 ) -> SaveResult:
     """Store one answer if `seq` is newer than the one stored for that question.
 
-    The attempt row is locked for the duration, so a save and a finish never interleave:
-    either the save lands before the attempt is marked or it is refused with
-    `AttemptClosed`. The write itself is a conditional UPDATE (`seq < new seq`), so an
-    older save that arrives late changes nothing and is answered "stale".
+    The attempt is named either by the object or by `user` + `public_id` (the autosave
+    endpoint, which then needs no query of its own to find it). One SELECT reads the
+    question slot with its attempt's status and deadline (`_save_target`); one
+    conditional UPDATE (`_slot_write_if_open`) writes it only if the sequence number is
+    newer and the attempt still open, so a late or duplicated save changes nothing and
+    is answered "stale", and a save never slips in after a finish has read the answers
+    (it is refused with `AttemptClosed`). Raises `AttemptNotFound` when the user has no
+    attempt with that id, `AnswerRejected` for an answer that does not fit the question.
     """
     now = now or timezone.now()
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+    if attempt is not None:
+        named = {"id": attempt.pk}
+    elif user is not None and public_id is not None:
+        named = {"public_id": public_id, "user": user.pk}
+    else:
+        raise TypeError("answer_save needs an attempt, or a user and a public_id")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= _SEQ_MAX:
         raise AnswerRejected(_("The save carries no valid sequence number."))
-    with transaction.atomic():
-        locked = (
-            Attempt.objects.select_for_update().only("pk", "status", "deadline").get(pk=attempt.pk)
-        )
-        if locked.status != AttemptStatus.IN_PROGRESS:
-            raise AttemptClosed(_("This attempt is already finished."))
-        if attempt_expired(attempt=locked, now=now):
-            raise AttemptClosed(_("Time is up for this attempt."))
-        slot = (
-            AttemptQuestion.objects.filter(attempt_id=attempt.pk, position=position)
-            .select_related("question")
-            .only("pk", "option_order", "seq", "question__qtype")
-            .first()
-        )
-        if slot is None:
-            raise AnswerRejected(_("That question is not part of this attempt."))
-        selected, text = answer_validate(slot=slot, answer=answer)
-        updated = AttemptQuestion.objects.filter(pk=slot.pk, seq__lt=seq).update(
-            selected=selected, text=text, seq=seq, saved_at=now
-        )
-    if updated:
-        return SaveResult(status="saved", seq=seq)
-    current = AttemptQuestion.objects.filter(pk=slot.pk).values_list("seq", flat=True).first()
-    return SaveResult(status="stale", seq=current or 0)
+    if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position < 2**15:
+        raise AnswerRejected(_("That question is not part of this attempt."))
+    target = _save_target(position=position, named=named)
+    if target is None:
+        # The rare path: say whether the attempt or only the question is unknown.
+        if not Attempt.objects.filter(**named).exists():
+            raise AttemptNotFound(public_id)
+        raise AnswerRejected(_("That question is not part of this attempt."))
+    _attempt_check_open(target, now=now)
+    selected, text = answer_validate(
+        qtype=target.qtype, option_order=target.option_order, answer=answer
+    )
+    if _slot_write_if_open(
+        slot_pk=target.slot_pk,
+        attempt_pk=target.attempt_pk,
+        selected=selected,
+        text=text,
+        seq=seq,
+        now=now,
+    ):
+        return SaveResult(status="saved", seq=seq, deadline=target.deadline)
+    # Nothing written: a newer save got there first, or the attempt closed meanwhile.
+    state = Attempt.objects.only("status", "deadline").get(pk=target.attempt_pk)
+    _attempt_check_open(state, now=now)
+    current = AttemptQuestion.objects.filter(pk=target.slot_pk).values_list("seq", flat=True)
+    return SaveResult(status="stale", seq=current.first() or 0, deadline=state.deadline)
+
+
+def _attempt_check_open(attempt: Attempt | _SaveTarget, *, now: datetime) -> None:
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        raise AttemptClosed(_("This attempt is already finished."))
+    if attempt_expired(attempt=attempt, now=now):
+        raise AttemptClosed(_("Time is up for this attempt."))
 
 
 def answers_save_form(

@@ -42,10 +42,15 @@ def _own_attempt(request, public_id) -> Attempt:
     return attempt
 
 
-def _remaining_seconds(attempt: Attempt) -> int | None:
-    if attempt.deadline is None:
+def _remaining(deadline) -> int | None:
+    """Whole seconds left before `deadline` (never negative), or None without a time limit."""
+    if deadline is None:
         return None
-    return max(0, int((attempt.deadline - timezone.now()).total_seconds()))
+    return max(0, int((deadline - timezone.now()).total_seconds()))
+
+
+def _remaining_seconds(attempt: Attempt) -> int | None:
+    return _remaining(attempt.deadline)
 
 
 @never_cache
@@ -222,28 +227,34 @@ def attempt_answer(request, public_id):
     first, or "finished" with where to go when the attempt is over. Bad input is a 400
     with a message; another officer's attempt is a 404.
     """
-    attempt = _own_attempt(request, public_id)
     try:
         payload = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
-        return _json_error(_("The request is not valid JSON."))
+        payload = None
     if not isinstance(payload, dict):
+        # Still a 404 for somebody else's attempt, whatever the body holds.
+        _own_attempt(request, public_id)
         return _json_error(_("The request is not valid JSON."))
-    position, seq = payload.get("q"), payload.get("seq")
-    if not isinstance(position, int) or isinstance(position, bool):
-        return _json_error(_("That question is not part of this attempt."))
-    result_url = reverse("quizzes:attempt_result", kwargs={"public_id": attempt.public_id})
     try:
         result = services.answer_save(
-            attempt=attempt, position=position, answer=payload.get("a"), seq=seq
+            user=request.user,
+            public_id=public_id,
+            position=payload.get("q"),
+            answer=payload.get("a"),
+            seq=payload.get("seq"),
         )
+    except services.AttemptNotFound:
+        raise Http404 from None
     except services.AnswerRejected as error:
+        _own_attempt(request, public_id)
         return _json_error(str(error))
     except services.AttemptClosed as error:
+        attempt = _own_attempt(request, public_id)
         services.attempt_finish_if_expired(attempt=attempt)
+        result_url = reverse("quizzes:attempt_result", kwargs={"public_id": attempt.public_id})
         return JsonResponse({"status": "finished", "message": str(error), "redirect": result_url})
     return JsonResponse(
-        {"status": result.status, "seq": result.seq, "remaining": _remaining_seconds(attempt)}
+        {"status": result.status, "seq": result.seq, "remaining": _remaining(result.deadline)}
     )
 
 

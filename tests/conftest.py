@@ -9,6 +9,17 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def cache_cleared():
+    """Every test starts with an empty cache: what one test cached (header links, role
+    lookups, search results) must not leak into the next or change its query counts."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def city(db):
     from people.factories import city_tree

@@ -1,8 +1,10 @@
 """Taking a quiz: start, autosave with sequence numbers, resume, submit, time-out, integrity."""
 
 import json
+import threading
 from datetime import timedelta
 
+from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -337,7 +339,102 @@ def test_quiz_window_and_time_limit_set_the_deadline(officer, quiz):
 def test_attempt_page_query_count(client, officer, quiz, django_assert_max_num_queries):
     client.force_login(officer)
     attempt = _start(client, quiz)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         client.get(reverse("quizzes:attempt", args=[attempt.public_id]))
-    with django_assert_max_num_queries(8):
-        _save(client, attempt, 1, 0, 1)
+
+
+@pytest.mark.django_db
+def test_answer_save_query_count(client, officer, quiz, django_assert_num_queries):
+    """The autosave endpoint is the hottest path of an exam: session, user, one read of
+    slot + attempt, one conditional UPDATE, and no transaction of its own; a stale save
+    reads the attempt and the stored sequence number once more."""
+    client.force_login(officer)
+    attempt = _start(client, quiz)
+    with django_assert_num_queries(4) as captured:
+        response = _save(client, attempt, 1, 0, 1)
+    assert response.json()["status"] == "saved"
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert sum(s.startswith("UPDATE") for s in sql) == 1
+    with django_assert_num_queries(6):
+        stale = _save(client, attempt, 1, 1, 1).json()
+    assert (stale["status"], stale["seq"]) == ("stale", 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_racing_a_finish_waits_for_it_and_is_refused(officer, quiz):
+    """The autosave has no transaction of its own: its UPDATE share-locks the attempt row,
+    so while a finish holds that row the save waits, then finds the attempt closed and
+    writes nothing the finish did not grade."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite runs one writer at a time")
+    attempt = services.attempt_start(quiz=quiz, user=officer)
+    services.answer_save(attempt=attempt, position=1, answer=0, seq=1)
+    outcome = {}
+
+    def autosave():
+        try:
+            outcome["result"] = services.answer_save(
+                user=officer, public_id=attempt.public_id, position=1, answer=1, seq=2
+            )
+        except Exception as error:  # the assertion below says which
+            outcome["error"] = error
+        finally:
+            connections.close_all()
+
+    saver = threading.Thread(target=autosave)
+    with transaction.atomic():
+        Attempt.objects.select_for_update().get(pk=attempt.pk)  # a finish has begun
+        saver.start()
+        saver.join(timeout=1.5)
+        assert saver.is_alive(), "the save must wait for the finish in progress"
+        services.attempt_finish(attempt=attempt)
+    saver.join(timeout=15)
+    assert not saver.is_alive()
+    assert isinstance(outcome.get("error"), services.AttemptClosed), outcome
+    slot = AttemptQuestion.objects.get(attempt=attempt, position=1)
+    assert slot.seq == 1
+    assert slot.points is not None
+
+
+@pytest.mark.django_db
+def test_a_save_after_the_deadline_plus_grace_writes_nothing(officer, quiz):
+    attempt = services.attempt_start(quiz=quiz, user=officer)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(hours=1))
+    with pytest.raises(services.AttemptClosed, match="Time is up"):
+        services.answer_save(user=officer, public_id=attempt.public_id, position=1, answer=0, seq=1)
+    assert AttemptQuestion.objects.get(attempt=attempt, position=1).seq == 0
+
+
+@pytest.mark.django_db
+def test_a_save_to_another_officers_attempt_is_not_found(officer, other_officer, quiz):
+    attempt = services.attempt_start(quiz=quiz, user=officer)
+    with pytest.raises(services.AttemptNotFound):
+        services.answer_save(
+            user=other_officer, public_id=attempt.public_id, position=1, answer=0, seq=1
+        )
+    assert AttemptQuestion.objects.get(attempt=attempt, position=1).seq == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"q": 1, "a": 0, "seq": 2**70},
+        {"q": 2**40, "a": 0, "seq": 1},
+        {"q": -1, "a": 0, "seq": 1},
+        {"q": 1, "a": 2**70, "seq": 1},
+        {"q": 1, "a": [0, "x"], "seq": 1},
+        {"q": 1, "a": {"0": 1}, "seq": 1},
+    ],
+)
+def test_out_of_range_saves_are_refused_with_a_message(client, officer, quiz, body):
+    client.force_login(officer)
+    attempt = _start(client, quiz)
+    response = client.post(
+        reverse("quizzes:attempt_answer", args=[attempt.public_id]),
+        data=json.dumps(body),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["status"] == "rejected" and response.json()["error"]
+    assert not AttemptQuestion.objects.filter(attempt=attempt, seq__gt=0).exists()
