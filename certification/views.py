@@ -31,11 +31,14 @@ from .models import (
     CredentialEvent,
     ExamResult,
     ExportJob,
+    ExportState,
     Notification,
     StatusCode,
     VerificationToken,
 )
 from .selectors import (
+    DATE_EARLIEST,
+    DATE_LATEST,
     STATUS_ORDER,
     applicant_lacks,
     credential_status,
@@ -68,11 +71,13 @@ def _today() -> datetime.date:
 
 
 def _date_param(request) -> datetime.date:
-    """`?on=YYYY-MM-DD` (status on another date), today when absent or unreadable."""
+    """`?on=YYYY-MM-DD` (status on another date); today when absent, unreadable or outside
+    the years a status can be asked for."""
     try:
-        return datetime.date.fromisoformat(request.GET.get("on", ""))
+        day = datetime.date.fromisoformat(request.GET.get("on", ""))
     except ValueError:
         return _today()
+    return day if DATE_EARLIEST <= day <= DATE_LATEST else _today()
 
 
 def _require_supervisor(request) -> set[str]:
@@ -217,18 +222,26 @@ def dashboard_unit(request, code: str):
 @require_POST
 @login_required
 def export_start(request, code: str):
-    """Queue an XLSX export of the unit's readiness; the page polls its progress."""
-    from .tasks import readiness_export
+    """Queue an XLSX export of the unit's readiness; the page polls its progress.
+
+    If the task queue is unreachable the job is marked failed with a message (see
+    `readiness_export_queue`), and the page shows it like any failed export.
+    """
+    from .tasks import readiness_export_queue
 
     _require_supervisor(request)
     unit = get_object_or_404(units_visible_to(request.user), code=code)
     job = ExportJob.objects.create(user=request.user, unit=unit, on=_date_param(request))
-    readiness_export.delay_on_commit(job.pk)
+    readiness_export_queue(job_id=job.pk)
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse(
             {"id": job.pk, "progress_url": reverse("certification:export_status", args=[job.pk])}
         )
-    messages.info(request, _("The export is being prepared; it will appear below when ready."))
+    job.refresh_from_db(fields=["state", "error"])
+    if job.state == ExportState.FAILED:
+        messages.error(request, job.error)
+    else:
+        messages.info(request, _("The export is being prepared; it will appear below when ready."))
     return redirect(f"{reverse('certification:dashboard_unit', args=[unit.code])}?on={job.on}")
 
 

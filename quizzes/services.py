@@ -220,7 +220,9 @@ def answer_validate(*, qtype: str, option_order: list[int], answer) -> tuple[lis
             raise AnswerRejected(_("An essay answer must be text."))
         if len(answer) > 20000:
             raise AnswerRejected(_("The answer is too long (at most 20,000 characters)."))
-        return [], answer
+        # A NUL can come with text pasted from another program; it means nothing, and
+        # PostgreSQL cannot store it, so it is dropped rather than losing the answer.
+        return [], answer.replace("\x00", "")
     if answer in (None, "", []):
         return [], ""
     values = answer if isinstance(answer, list) else [answer]

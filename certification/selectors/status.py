@@ -35,6 +35,8 @@ from ..models import (
 )
 
 __all__ = [
+    "DATE_EARLIEST",
+    "DATE_LATEST",
     "Reason",
     "CredentialStatus",
     "OfficerFacts",
@@ -49,6 +51,13 @@ __all__ = [
 ]
 
 D = datetime.date
+
+#: The dates a status may be asked for. The rules look ahead of the date asked (the
+#: at-risk window, the next year's checkpoints), which overflows Python's calendar near
+#: 9999-12-31; no question a supervisor or the provincial platform asks falls outside.
+DATE_EARLIEST = D(1900, 1, 1)
+DATE_LATEST = D(2099, 12, 31)
+
 CATEGORIES = list(HourCategory.values)
 TENTH = Decimal("0.1")
 

@@ -5,10 +5,10 @@ Every value here can still be overridden from the environment (see site/env.exam
 """
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, env_secret
 
 DEBUG = False
-SECRET_KEY = env("SECRET_KEY")
+SECRET_KEY = env_secret("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 STORAGES = {

@@ -164,6 +164,17 @@ class TestDashboards:
         client.force_login(area["holder"])
         assert client.get(reverse("certification:dashboard")).status_code == 403
 
+    @pytest.mark.parametrize("on", ["9999-12-31", "0001-01-01", "2026-13-01", "0"])
+    def test_a_date_outside_the_calendar_shows_today_instead_of_failing(
+        self, client, city, area, on
+    ):
+        client.force_login(StaffFactory(role=Role.CITY_ADMIN, unit=city["city"]))
+        dashboard = reverse("certification:dashboard_unit", args=[city["township11"].code])
+        for path in (dashboard, reverse("certification:mine")):
+            response = client.get(path, {"on": on})
+            assert response.status_code == 200, path
+        assert response.context["on"] == timezone.localdate()
+
     def test_drill_down_city_to_county_to_township(self, client, city, area):
         client.force_login(StaffFactory(role=Role.CITY_ADMIN, unit=city["city"]))
         page = client.get(

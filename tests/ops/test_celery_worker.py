@@ -32,7 +32,8 @@ RESULT_TIMEOUT = 60
 
 
 def _redis_cache(url: str):
-    """A Django cache backend for `url`, built the way the settings build CACHES."""
+    """Django's own Redis cache backend for `url` (the settings wrap it in
+    `config.cache.ResilientRedisCache`; this test wants a missing heartbeat to fail loudly)."""
     config = environ.Env.cache_url_config(url)
     backend = import_string(config["BACKEND"])
     return backend(config["LOCATION"], {"KEY_PREFIX": config.get("KEY_PREFIX", "")})

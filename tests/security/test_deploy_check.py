@@ -67,3 +67,12 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
     monkeypatch.setenv("ALLOWED_HOSTS", "academy.example.org")
     with pytest.raises(ImproperlyConfigured):
         _production_module(monkeypatch)
+
+
+@pytest.mark.parametrize("secret", ["$" + "k" * 63, "$SECRET_KEY_PART", "a$b\\$c"])
+def test_a_secret_key_is_taken_exactly_as_set(monkeypatch, secret):
+    """A generated key may start with "$", which django-environ would read as the name of
+    another variable: the key must reach Django unchanged."""
+    monkeypatch.setenv("ALLOWED_HOSTS", "academy.example.org")
+    module = _production_module(monkeypatch, SECRET_KEY=secret)
+    assert secret == module.SECRET_KEY
