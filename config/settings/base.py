@@ -81,6 +81,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# The JSON API validates its own parameters (see people.middleware.NulCharacterMiddleware).
+NUL_CHECK_EXEMPT_PREFIXES = ("/certificate/api/",)
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
