@@ -250,7 +250,7 @@ def _report(name: str, times: list[float]) -> bool:
     median, p95 = statistics.median(times), _p95(times)
     ok = median < TARGET_MEDIAN_MS and p95 < TARGET_P95_MS
     print(
-        f"{name:<34} median {median:7.1f} ms (target < {TARGET_MEDIAN_MS})   "
+        f"{name:<47} median {median:7.1f} ms (target < {TARGET_MEDIAN_MS})   "
         f"p95 {p95:7.1f} ms (target < {TARGET_P95_MS})   {'OK' if ok else 'MISSED'}",
         flush=True,
     )
@@ -295,8 +295,8 @@ def measure(label: str) -> int:
             if statistics.median(sample) > slowest[1]:
                 slowest = (str(kwargs), statistics.median(sample))
         everything += times
-        all_ok &= _report(f"selector · {group}", times)
-    all_ok &= _report("selector · all", everything)
+        all_ok &= _report(f"[{label}] selector · {group}", times)
+    all_ok &= _report(f"[{label}] selector · all", everything)
     print(f"  slowest query: {slowest[0]} median {slowest[1]:.1f} ms")
 
     officer = _bench_officer()
@@ -312,7 +312,7 @@ def measure(label: str) -> int:
             assert response.status_code == 200, response.status_code  # noqa: S101
 
         page_times += _timed(request, ROUNDS)
-    all_ok &= _report("library page (test client)", page_times)
+    all_ok &= _report(f"[{label}] library page (test client)", page_times)
     return 0 if all_ok else 1
 
 
