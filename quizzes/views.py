@@ -246,7 +246,7 @@ def attempt_answer(request, public_id):
     except services.AttemptNotFound:
         raise Http404 from None
     except services.AnswerRejected as error:
-        _own_attempt(request, public_id)
+        _own_attempt(request, public_id)  # a stranger learns nothing, not even the reason
         return _json_error(str(error))
     except services.AttemptClosed as error:
         attempt = _own_attempt(request, public_id)

@@ -212,8 +212,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis broker: a task taken by a worker that then died (acks late) goes back on the queue
 # after this many seconds. It must exceed CELERY_TASK_TIME_LIMIT, or a task still running
 # would be handed to a second worker; the fault-injection tests set it low.
+# A broker that hangs without closing the connection must fail a publish in seconds, not
+# hold a web worker until gunicorn kills it (kombu waits forever by default). Workers
+# poll with a 1 s BRPOP, well inside this.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=3600),
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=3.0),
+    "socket_connect_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=3.0),
 }
 CELERY_BEAT_SCHEDULE: dict = {
     # Finish attempts whose time ran out, whether or not the officer comes back.

@@ -6,8 +6,11 @@ task's `delay` raise what Celery raises then.
 """
 
 import logging
+import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -155,3 +158,46 @@ def test_export_is_queued_and_built_when_the_broker_is_up(
     assert response.status_code == 302
     assert ExportJob.objects.get(user=supervisor).state == ExportState.DONE
     assert "being prepared" in client.get(response["Location"]).content.decode()
+
+
+def test_a_frozen_broker_fails_a_publish_within_seconds(private_redis, settings):
+    """Redis that hangs (SIGSTOP: the connection stays open, nothing answers) must not hold
+    a web request: with the shipped transport options the publish gives up in seconds and
+    raises what `readiness_export_queue` turns into a failed job with a message."""
+    from celery import Celery
+
+    app = Celery(
+        "faults-frozen-broker",
+        broker=private_redis.url(0),
+        broker_transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+        broker_connection_retry_on_startup=False,
+    )
+    app.send_task("certification.readiness_export", args=[0])  # connected while Redis answers
+    timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("socket_timeout")
+    assert timeout, "without a socket timeout kombu waits on a frozen broker for ever"
+    # Celery retries a publish 3 times; each try waits at most the socket timeout.
+    limit = 4 * timeout + 5
+    outcome = {}
+
+    def publish():
+        started = time.monotonic()
+        try:
+            app.send_task("certification.readiness_export", args=[1])
+            outcome["raised"] = None
+        except Exception as error:  # the assertion below says which
+            outcome["raised"] = error
+        outcome["waited"] = time.monotonic() - started
+
+    os.kill(private_redis.proc.pid, signal.SIGSTOP)
+    publisher = threading.Thread(target=publish, daemon=True)
+    try:
+        publisher.start()
+        publisher.join(timeout=limit)  # a publish that hangs fails here, not CI's clock
+        hung = publisher.is_alive()
+    finally:
+        os.kill(private_redis.proc.pid, signal.SIGCONT)
+    publisher.join(timeout=30)
+    app.close()
+    assert not hung, f"the publish still waited on the frozen broker after {limit:.0f} s"
+    assert isinstance(outcome["raised"], OperationalError), outcome
+    assert outcome["waited"] < limit
