@@ -1,12 +1,18 @@
 """Readiness exports to XLSX, built in a Celery task with progress the page can poll."""
 
+import datetime
 import io
+import logging
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kombu.exceptions import OperationalError
 from openpyxl import Workbook
+
+from people.models import OrgUnit, User
 
 from .models import ExportJob, ExportState, StatusCode
 from .selectors import (
@@ -18,6 +24,36 @@ from .selectors import (
 )
 
 CHUNK = 500
+
+log = logging.getLogger(__name__)
+
+
+def readiness_export_start(*, user: User, unit: OrgUnit, on: datetime.date) -> ExportJob:
+    """Record an export job and queue its task once the row is committed.
+
+    When the broker (Redis) cannot be reached, the job is marked failed with a message the
+    dashboard shows, instead of the request failing: the user can ask again later.
+    """
+    job = ExportJob.objects.create(user=user, unit=unit, on=on)
+    transaction.on_commit(lambda: _readiness_export_send(job.pk))
+    return job
+
+
+def _readiness_export_send(job_id: int) -> None:
+    from .tasks import readiness_export
+
+    try:
+        readiness_export.delay(job_id)
+    except OperationalError as exc:
+        log.warning("readiness export %s not queued, broker unreachable: %s", job_id, exc)
+        ExportJob.objects.filter(pk=job_id).update(
+            state=ExportState.FAILED,
+            error=_(
+                "The export could not be started: the task queue is unreachable. "
+                "Please try again in a few minutes."
+            ),
+            finished_at=timezone.now(),
+        )
 
 
 def _progress(job: ExportJob, value: int) -> None:

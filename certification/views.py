@@ -23,6 +23,7 @@ from people.roles import SUPERVISORY_ROLES
 from people.selectors import officers_visible_to, unit_county, units_visible_to, user_roles
 
 from . import charts
+from .exports import readiness_export_start
 from .models import (
     Applicant,
     Application,
@@ -225,14 +226,11 @@ def export_start(request, code: str):
     """Queue an XLSX export of the unit's readiness; the page polls its progress.
 
     If the task queue is unreachable the job is marked failed with a message (see
-    `readiness_export_queue`), and the page shows it like any failed export.
+    `exports.readiness_export_start`), and the page shows it like any failed export.
     """
-    from .tasks import readiness_export_queue
-
     _require_supervisor(request)
     unit = get_object_or_404(units_visible_to(request.user), code=code)
-    job = ExportJob.objects.create(user=request.user, unit=unit, on=_date_param(request))
-    readiness_export_queue(job_id=job.pk)
+    job = readiness_export_start(user=request.user, unit=unit, on=_date_param(request))
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse(
             {"id": job.pk, "progress_url": reverse("certification:export_status", args=[job.pk])}

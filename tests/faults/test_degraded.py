@@ -163,7 +163,7 @@ def test_export_is_queued_and_built_when_the_broker_is_up(
 def test_a_frozen_broker_fails_a_publish_within_seconds(private_redis, settings):
     """Redis that hangs (SIGSTOP: the connection stays open, nothing answers) must not hold
     a web request: with the shipped transport options the publish gives up in seconds and
-    raises what `readiness_export_queue` turns into a failed job with a message."""
+    raises what `readiness_export_start` turns into a failed job with a message."""
     from celery import Celery
 
     app = Celery(
