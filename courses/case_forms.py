@@ -6,12 +6,28 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from people.policies import choices_for, holds_city_role
+
 __all__ = ["CasePageForm", "CaseFilterForm", "CaseAssignmentForm"]
 
 
 class CasePageForm(WagtailAdminPageForm):
     """Hard checks on a case. Personal data is only *warned* about (see `hooks_cases`):
-    the editor may have a good reason, and a warning does not lose their work."""
+    the editor may have a good reason, and a warning does not lose their work.
+
+    The county and township menus offer only the editor's area, and a case saved by
+    anyone below the city names a county of their area (docs/admin-scoping.md)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        if user is None:
+            return
+        for name in ("county", "township"):
+            if name in self.fields:
+                self.fields[name].queryset = choices_for(user, self.fields[name].queryset)
+        if not holds_city_role(user) and "county" in self.fields:
+            self.fields["county"].required = "township" not in self.fields
 
     def clean(self):
         cleaned = super().clean()
@@ -29,6 +45,14 @@ class CasePageForm(WagtailAdminPageForm):
                     "township",
                     _("%(township)s is not in %(county)s.")
                     % {"township": township, "county": county},
+                )
+        user = self.for_user
+        if user is not None and not holds_city_role(user) and not self.errors:
+            county = cleaned.get("county")
+            if county is None or not choices_for(user, type(county).objects.filter(pk=county.pk)):
+                self.add_error(
+                    "county",
+                    _("Choose the county of the case: one of your own area."),
                 )
         return cleaned
 

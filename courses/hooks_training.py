@@ -15,12 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+from wagtail.permissions import register_permission_policy
 from wagtail.signals import page_published, page_unpublished
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from people.admin_menu import PermissionMenuItem
 from people.models import Role
+from people.policies import CityOwnedPolicy, ScopedSnippetViewSet, UnitScopedPolicy
 from people.roles import SUPERVISORY_ROLES
 from people.signals import role_assigned
 from quizzes.signals import attempt_graded
@@ -64,18 +66,10 @@ def staff_training_panel(*, request, roles):
 # --- Wagtail admin: snippets -------------------------------------------------------------
 
 
-class ScopedSnippetViewSet(SnippetViewSet):
-    """Staff see only the rows of their own area (`scope_field` must lie in their units)."""
-
-    scope_field = ""
-
-    def get_queryset(self, request):
-        from people.selectors import units_visible_to
-
-        queryset = self.model._default_manager.all()
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(**{f"{self.scope_field}__in": units_visible_to(request.user)})
+# Each model's policy is registered before its view set: Wagtail resolves the policy once.
+register_permission_policy(Lecture, UnitScopedPolicy(Lecture, unit_field="county"))
+register_permission_policy(Placement, UnitScopedPolicy(Placement, unit_field="host_unit"))
+register_permission_policy(ChecklistItem, CityOwnedPolicy(ChecklistItem))
 
 
 class LectureViewSet(ScopedSnippetViewSet):
@@ -84,7 +78,6 @@ class LectureViewSet(ScopedSnippetViewSet):
     menu_label = _("Lectures")
     list_display = ["title", "starts_at", "place", "lecturer_name", "capacity"]
     list_filter = ["county"]
-    scope_field = "county"
 
 
 class PlacementViewSet(ScopedSnippetViewSet):
@@ -92,10 +85,9 @@ class PlacementViewSet(ScopedSnippetViewSet):
     icon = "view"
     menu_label = _("Observation placements")
     list_display = ["title", "held_on", "host_unit", "observe_kind", "capacity"]
-    scope_field = "host_unit"
 
 
-class ChecklistItemViewSet(SnippetViewSet):
+class ChecklistItemViewSet(ScopedSnippetViewSet):
     model = ChecklistItem
     icon = "list-ul"
     menu_label = _("Evaluation checklist")

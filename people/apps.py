@@ -12,7 +12,7 @@ class PeopleConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import receivers, roles
+        from . import policies, receivers, roles  # noqa: F401 (policies registers its check)
 
         # Permissions of later apps exist only once their own post_migrate ran, so sync
         # after every app; the sync is idempotent and cheap.

@@ -2,19 +2,26 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
+
+from people.policies import CityOwnedPolicy, ScopedSnippetViewSet
 
 from .models import EnforcementField, Power, PowerList
 
+# The catalogue is the city's: everyone with access reads it, only the city writes it.
+for _model in (EnforcementField, Power, PowerList):
+    register_permission_policy(_model, CityOwnedPolicy(_model))
 
-class EnforcementFieldViewSet(SnippetViewSet):
+
+class EnforcementFieldViewSet(ScopedSnippetViewSet):
     model = EnforcementField
     icon = "tag"
     list_display = ["name", "code", "sort_order"]
 
 
-class PowerViewSet(SnippetViewSet):
+class PowerViewSet(ScopedSnippetViewSet):
     model = Power
     icon = "doc-full"
     list_display = ["code", "name", "field", "applies_from", "transition_ends", "withdrawn_on"]
@@ -23,7 +30,7 @@ class PowerViewSet(SnippetViewSet):
     list_per_page = 50
 
 
-class PowerListViewSet(SnippetViewSet):
+class PowerListViewSet(ScopedSnippetViewSet):
     model = PowerList
     icon = "list-ul"
     list_display = ["name", "document_number", "applies_to", "effective_from"]

@@ -15,3 +15,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LANGUAGE_CODE = "zh-hans"
+# Tests never run collectstatic: WhiteNoise looks files up on request instead of scanning
+# the (absent) STATIC_ROOT at start-up and warning about it in every test.
+WHITENOISE_AUTOREFRESH = True

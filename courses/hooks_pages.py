@@ -1,0 +1,53 @@
+"""Admin hooks that keep every content page inside its author's area (see `permissions.py`)."""
+
+from django.core.exceptions import PermissionDenied
+
+from wagtail import hooks
+
+from .permissions import user_may_write_page
+
+PROJECT_PAGE_APPS = {"courses", "cases"}
+
+
+def _refuse_outside_area(request, page) -> None:
+    if request.user.is_superuser or page.specific_class is None:
+        return
+    if page.specific_class._meta.app_label not in PROJECT_PAGE_APPS:
+        return
+    if not user_may_write_page(request.user, page):
+        raise PermissionDenied
+
+
+@hooks.register("before_edit_page")
+def edit_in_area(request, page):
+    _refuse_outside_area(request, page)
+
+
+@hooks.register("before_delete_page")
+def delete_in_area(request, page):
+    _refuse_outside_area(request, page)
+
+
+@hooks.register("before_copy_page")
+def copy_in_area(request, page):
+    _refuse_outside_area(request, page)
+
+
+@hooks.register("before_move_page")
+def move_in_area(request, page, destination):
+    _refuse_outside_area(request, page)
+    _refuse_outside_area(request, destination)
+
+
+@hooks.register("before_unpublish_page")
+def unpublish_in_area(request, page):
+    _refuse_outside_area(request, page)
+
+
+@hooks.register("before_create_page")
+def create_in_area(request, parent_page, page_class):
+    from .models import CasePage
+
+    # A case's county is chosen in its form, which checks it (`CasePageForm`).
+    if page_class is not CasePage:
+        _refuse_outside_area(request, parent_page)
