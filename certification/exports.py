@@ -1,7 +1,6 @@
 """Readiness exports to XLSX, built in a Celery task with progress the page can poll."""
 
 import datetime
-import io
 import logging
 
 from django.core.files.base import ContentFile
@@ -10,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kombu.exceptions import OperationalError
-from openpyxl import Workbook
 
 from people.models import OrgUnit, User
+from people.spreadsheets import sheet_append, xlsx_bytes, xlsx_workbook
 
 from .models import ExportJob, ExportState, StatusCode
 from .selectors import (
@@ -70,34 +69,36 @@ def readiness_export_build(*, job: ExportJob) -> str:
     ExportJob.objects.filter(pk=job.pk).update(state=ExportState.RUNNING, progress=1, error="")
     try:
         unit, on = job.unit, job.on
-        book = Workbook()
+        book = xlsx_workbook()
         sheet = book.active
         sheet.title = "概况"
-        sheet.append([_("Unit"), unit.name, _("Status on"), on.isoformat()])
-        sheet.append([])
-        sheet.append([_("Status"), _("Officers")])
+        sheet_append(sheet, [_("Unit"), unit.name, _("Status on"), on.isoformat()])
+        sheet_append(sheet, [])
+        sheet_append(sheet, [_("Status"), _("Officers")])
         for _code, label, count in readiness_summary(unit=unit, on=on).rows():
-            sheet.append([str(label), count])
+            sheet_append(sheet, [str(label), count])
         _progress(job, 10)
         if not unit.is_grassroots:
             units = book.create_sheet("下级单位")
-            units.append([_("Unit")] + [str(code.label) for code in StatusCode])
+            sheet_append(units, [_("Unit")] + [str(code.label) for code in StatusCode])
             for child, summary in readiness_by_unit(parent=unit, on=on):
-                units.append([child.name] + [summary[code.value] for code in StatusCode])
+                sheet_append(units, [child.name] + [summary[code.value] for code in StatusCode])
         _progress(job, 20)
         coverage, fields = field_coverage(parent=unit, on=on)
         cover = book.create_sheet("领域覆盖")
-        cover.append([_("Township")] + [f.name for f in fields] + [_("Flagged fields")])
+        sheet_append(cover, [_("Township")] + [f.name for f in fields] + [_("Flagged fields")])
         names = {f.code: f.name for f in fields}
         for row in coverage:
-            cover.append(
+            sheet_append(
+                cover,
                 [row.unit.name]
                 + [row.counts.get(f.code, 0) if f.code in row.held else "—" for f in fields]
-                + ["、".join(names.get(c, c) for c in row.flagged)]
+                + ["、".join(names.get(c, c) for c in row.flagged)],
             )
         _progress(job, 30)
         roster = book.create_sheet("人员")
-        roster.append(
+        sheet_append(
+            roster,
             [
                 _("Employee number"),
                 _("Name"),
@@ -105,14 +106,15 @@ def readiness_export_build(*, job: ExportJob) -> str:
                 _("Status"),
                 _("Hours this year"),
                 _("Reasons"),
-            ]
+            ],
         )
         officers = officers_under(unit).order_by("pk")
         ids = list(officers.values_list("pk", flat=True))
         for start in range(0, len(ids), CHUNK):
             chunk = officers.filter(pk__in=ids[start : start + CHUNK])
             for row in officers_with_status(chunk, on=on):
-                roster.append(
+                sheet_append(
+                    roster,
                     [
                         row.officer.employee_number or "",
                         row.officer.full_name,
@@ -120,13 +122,11 @@ def readiness_export_build(*, job: ExportJob) -> str:
                         str(row.label),
                         float(row.facts.hours_in(on.year)),
                         "；".join(r.message for r in row.reasons),
-                    ]
+                    ],
                 )
             _progress(job, 30 + int(65 * min(len(ids), start + CHUNK) / max(len(ids), 1)))
-        buffer = io.BytesIO()
-        book.save(buffer)
         job.file.save(
-            f"readiness-{unit.code}-{on}-{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False
+            f"readiness-{unit.code}-{on}-{job.pk}.xlsx", ContentFile(xlsx_bytes(book)), save=False
         )
         ExportJob.objects.filter(pk=job.pk).update(
             file=job.file.name, state=ExportState.DONE, progress=100, finished_at=timezone.now()

@@ -4,11 +4,17 @@ Made with reportlab alone (a pip package: `make run` needs nothing from the syst
 Chinese text uses reportlab's built-in CID font STSong-Light (Adobe-GB1): every PDF
 viewer maps it to a local Song typeface, and the text stays real text — searchable,
 copyable, extractable (checked with pdftotext in the tests when it is installed).
+
+Paragraphs are reportlab markup (`<b>`, `<br/>`, `<img src=…>`, `<a href=…>`): every value
+that comes from a person (names, titles, reasons, numbers typed in) enters it through
+`text_markup()`, which escapes it, so it is printed as the characters it is and never read
+as a tag. A title `X <b>unclosed` or `<img src="/etc/passwd"/>` is text on the page.
 """
 
 import io
 from collections import defaultdict
 from decimal import Decimal
+from xml.sax.saxutils import escape
 
 from django.db.models import Sum
 from django.db.models.functions import ExtractYear
@@ -54,9 +60,17 @@ STATUS_ZH = {
 CATEGORY_ZH = [("public_law", "公共法律知识"), ("professional", "业务知识"), ("skills", "执法技能")]
 
 
+def text_markup(value: object) -> str:
+    """`value` as reportlab paragraph markup that shows exactly its characters: & < > and
+    quotes are escaped, so nothing in it is a tag. Fixed markup such as `<br/>` is written
+    around it, never inside it."""
+    return escape(str(value), {'"': "&quot;", "'": "&#39;"})
+
+
 def _table(rows: list[list], widths: list[float]) -> Table:
+    """A grid of plain-text cells (each cell is escaped: user text goes in as it is)."""
     table = Table(
-        [[Paragraph(str(cell), BODY) for cell in row] for row in rows],
+        [[Paragraph(text_markup(cell), BODY) for cell in row] for row in rows],
         colWidths=widths,
         repeatRows=1,
     )
@@ -101,8 +115,10 @@ def transcript_pdf(*, officer: User, verify_url: str = "") -> bytes:
     story = [
         Paragraph("乡镇综合行政执法人员 培训考核记录", TITLE),
         Paragraph(
-            f"姓名：{officer.full_name or officer.username}　工号：{officer.employee_number or '—'}　"
-            f"单位：{officer.unit.name if officer.unit else '—'}　打印日期：{today:%Y-%m-%d}",
+            f"姓名：{text_markup(officer.full_name or officer.username)}"
+            f"　工号：{text_markup(officer.employee_number or '—')}"
+            f"　单位：{text_markup(officer.unit.name if officer.unit else '—')}"
+            f"　打印日期：{today:%Y-%m-%d}",
             BODY,
         ),
         Paragraph("执法证", HEADING),
@@ -128,7 +144,7 @@ def transcript_pdf(*, officer: User, verify_url: str = "") -> bytes:
     else:
         story.append(Paragraph("尚未取得行政执法证。", BODY))
     for reason in status.reasons:
-        story.append(Paragraph(f"· {reason.message_zh}", BODY))
+        story.append(Paragraph(f"· {text_markup(reason.message_zh)}", BODY))
 
     story.append(Paragraph("学时（按年度、类别）", HEADING))
     sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
@@ -169,7 +185,12 @@ def transcript_pdf(*, officer: User, verify_url: str = "") -> bytes:
         story += [
             Spacer(1, 6 * mm),
             Table(
-                [[_qr(verify_url), Paragraph(f"扫码核验执法证今日状态：<br/>{verify_url}", SMALL)]],
+                [
+                    [
+                        _qr(verify_url),
+                        Paragraph(f"扫码核验执法证今日状态：<br/>{text_markup(verify_url)}", SMALL),
+                    ]
+                ],
                 colWidths=[36 * mm, 138 * mm],
             ),
         ]
@@ -200,7 +221,10 @@ def application_list_pdf(*, application: Application) -> bytes:
     }
     story = [
         Paragraph("行政执法证申领人员名单", TITLE),
-        Paragraph(f"申领单位：{application.unit.name}　名单：{application.title}", BODY),
+        Paragraph(
+            f"申领单位：{text_markup(application.unit.name)}　名单：{text_markup(application.title)}",
+            BODY,
+        ),
         Spacer(1, 4 * mm),
     ]
     rows = [["序号", "姓名", "工号", "申领执法领域", "审核结果", "证号 / 说明"]]
@@ -233,7 +257,7 @@ def application_list_pdf(*, application: Application) -> bytes:
         )
         rows.append([label, who, "签字：＿＿＿＿＿＿　日期：＿＿＿＿"])
     table = Table(
-        [[Paragraph(c, BODY) for c in row] for row in rows],
+        [[Paragraph(text_markup(c), BODY) for c in row] for row in rows],
         colWidths=[54 * mm, 50 * mm, 70 * mm],
         rowHeights=[18 * mm] * len(rows),
     )

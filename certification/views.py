@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from courses.selectors import training_hours
 from people.models import GRASSROOTS_KINDS, OrgUnit, Role, UnitKind, User
+from people.params import id_param, year_param
 from people.roles import SUPERVISORY_ROLES
 from people.selectors import officers_visible_to, unit_county, units_visible_to, user_roles
 
@@ -456,12 +457,12 @@ def application_action(request, pk: int):
     try:
         if action == "add":
             officer = get_object_or_404(
-                officers_under(application.unit), pk=request.POST.get("officer")
+                officers_under(application.unit), pk=id_param(request.POST, name="officer")
             )
             applicant_add(application=application, officer=officer, actor=request.user)
         elif action == "remove":
             applicant = get_object_or_404(
-                Applicant, application=application, pk=request.POST.get("applicant")
+                Applicant, application=application, pk=id_param(request.POST, name="applicant")
             )
             applicant_remove(applicant=applicant, actor=request.user)
         elif action == "sign":
@@ -470,7 +471,7 @@ def application_action(request, pk: int):
             )
         elif action in ("approve", "return"):
             applicant = get_object_or_404(
-                Applicant, application=application, pk=request.POST.get("applicant")
+                Applicant, application=application, pk=id_param(request.POST, name="applicant")
             )
             applicant_review(
                 applicant=applicant,
@@ -540,7 +541,7 @@ def annual_review(request):
         try:
             if request.POST.get("action") == "close":
                 outcome = annual_review_close(
-                    county=county, year=int(request.POST.get("year", year)), actor=request.user
+                    county=county, year=year_param(request.POST, default=year), actor=request.user
                 )
                 messages.success(
                     request,
@@ -556,7 +557,7 @@ def annual_review(request):
             elif request.POST.get("action") == "reinstate":
                 credential = get_object_or_404(
                     Credential.objects.filter(officer__in=officers_under(county)),
-                    pk=request.POST.get("credential"),
+                    pk=id_param(request.POST, name="credential"),
                 )
                 credential_reinstate(
                     credential=credential,
@@ -567,10 +568,8 @@ def annual_review(request):
                 messages.success(
                     request, _("Certificate %(number)s reinstated.") % {"number": credential.number}
                 )
-        except (ValidationError, PermissionDenied, ValueError) as error:
-            messages.error(
-                request, _message(error) if not isinstance(error, ValueError) else _("Bad year.")
-            )
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, _message(error))
         return redirect(f"{reverse('certification:annual_review')}?county={county.code}")
     suspended = officers_with_status(officers_under(county), on=today, status=StatusCode.SUSPENDED)
     for row in suspended:

@@ -1,8 +1,10 @@
 """URL map: the officer-facing site, the public powers pages, the Wagtail admin, and Wagtail pages."""
 
+import re
+
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -10,6 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from certification import views as certification_views
 from people import views as people_views
+from people.media import media_serve
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -26,9 +29,13 @@ urlpatterns = [
     path("", people_views.home, name="home"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded media: nginx serves it in production; under `make run` (DEBUG) this view serves
+# the public folders only. The view decides per request, so private uploads are never
+# public media in any mode (people/media.py).
+urlpatterns += [
+    re_path(
+        rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$", media_serve, name="media"
+    )
+]
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -300,6 +300,10 @@ def test_out_of_area_writes_are_refused(client, setup, model, role):
         client.post(_url(model, "edit", obj.pk), data)
         client.post(_url(model, "delete", obj.pk))
         client.post(_url(model, "add"), data)
+        bulk = reverse(
+            "wagtail_bulk_action", args=[model._meta.app_label, model._meta.model_name, "delete"]
+        )
+        client.post(f"{bulk}?id={obj.pk}", {})
 
     assert model._default_manager.filter(pk=obj.pk).exists(), "deleted"
     assert _row_state(model, obj.pk) == state, "changed"
@@ -410,3 +414,39 @@ def test_placement_hours_of_another_county_cannot_be_raised(client, setup):
     assert response.status_code == 404
     placement.refresh_from_db()
     assert placement.hours == Decimal("4.0")
+
+
+@pytest.mark.parametrize("role", ATTACKERS)
+def test_the_credential_policy_is_changed_by_the_city_only(client, setup, role):
+    """The numbers of the certificate rules are a Wagtail setting of the city."""
+    from certification.models import CredentialPolicy
+
+    city, users = setup
+    policy = CredentialPolicy.load()
+    before = policy.annual_hours
+    url = reverse("wagtailsettings:edit", args=["certification", "credentialpolicy", policy.pk])
+    client.force_login(users[role])
+    assert client.get(url).status_code in (302, 403)
+    client.post(url, {"annual_hours": "1"})
+    policy.refresh_from_db()
+    assert policy.annual_hours == before
+
+    client.force_login(users["cityadmin"])
+    assert client.get(url).status_code == 200
+
+
+def test_bulk_delete_url_works_for_those_who_may(client, setup):
+    """The control for the bulk-delete step of the matrix: the same request by a superuser
+    deletes the lecture (trainers may not delete lectures at all)."""
+    from courses.models import Lecture
+
+    city, users = setup
+    lecture = _lecture(city, users)
+    bulk = reverse("wagtail_bulk_action", args=["courses", "lecture", "delete"])
+    client.force_login(users[Role.TRAINER])
+    client.post(f"{bulk}?id={lecture.pk}", {})
+    assert Lecture.objects.filter(pk=lecture.pk).exists()
+    client.force_login(_superuser())
+    response = client.post(f"{bulk}?id={lecture.pk}", {})
+    assert response.status_code == 302
+    assert not Lecture.objects.filter(pk=lecture.pk).exists()
