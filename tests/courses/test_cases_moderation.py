@@ -109,6 +109,7 @@ def test_a_trainer_publishes_a_case_through_moderation_and_an_officer_finds_it(
     client.force_login(trainer)
     add_url = reverse("wagtailadmin_pages:add", args=["courses", "casepage", library.pk])
     data = case_form(field, power)
+    data["county"] = city["county1"].pk  # staff below the city file cases under their county
     data["action-submit"] = "Submit for moderation"
     response = client.post(add_url, data)
     assert response.status_code == 302, response.context["form"].errors

@@ -67,7 +67,13 @@ def moderation(city):
     reviewer.groups.add(moderators)
     officer = _with_password(OfficerFactory(unit=city["township11"]))
     EnforcementFieldFactory(code="natural_resources", name="自然资源")
-    return {"library": library, "trainer": trainer, "reviewer": reviewer, "officer": officer}
+    return {
+        "library": library,
+        "trainer": trainer,
+        "reviewer": reviewer,
+        "officer": officer,
+        "county": city["county1"],
+    }
 
 
 def _footer_action(page, selector: str, field: str) -> None:
@@ -109,6 +115,8 @@ def test_trainer_case_goes_through_moderation_and_an_officer_finds_it(desktop, m
         "text => document.getElementById('id_facts').value.includes(text)", arg=FACTS[:6]
     )
     page.fill("#id_penalty", "责令退还土地，限期拆除")
+    # A trainer files the case under their own county (the menu offers no other).
+    page.select_option("#id_county", str(moderation["county"].pk))
     _footer_action(page, "button[name='action-submit']", "action-submit")
     assert page.locator(".messages li.error").count() == 0
     case = CasePage.objects.get(title=TITLE)
