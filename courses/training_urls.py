@@ -7,6 +7,7 @@ from . import training_views as views
 urlpatterns = [
     path("me/", views.my_training, name="my_training"),
     path("lessons/<int:pk>/complete/", views.lesson_complete, name="lesson_complete"),
+    path("lessons/<int:pk>/heartbeat/", views.lesson_heartbeat, name="lesson_heartbeat"),
     path("lectures/", views.lecture_list, name="lecture_list"),
     path("lectures/<int:pk>/", views.lecture_detail, name="lecture_detail"),
     path("lectures/<int:pk>/sign-up/", views.lecture_signup, name="lecture_signup"),

@@ -5,13 +5,11 @@ evaluations, staff only what lies in their area; anything else is a 404, not a 4
 the existence of another township's records is not revealed.
 """
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,8 +18,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from people.models import Role, RoleAssignment, User
+from people.params import id_list_param, year_param
 from people.roles import SUPERVISORY_ROLES
 from people.selectors import officers_visible_to, user_roles
+from people.spreadsheets import XLSX_CONTENT_TYPE, sheet_append, xlsx_bytes, xlsx_workbook
 
 from . import forms
 from .models import (
@@ -90,6 +90,27 @@ def lesson_complete(request, pk: int):
     return redirect(lesson.url)
 
 
+@require_POST
+@login_required
+def lesson_heartbeat(request, pk: int):
+    """The open lesson page reports in while it is in front of the officer; the answer tells
+    its countdown how long is left (the server's clock, docs/study-clock.md)."""
+    lesson = get_object_or_404(LessonPage.objects.live(), pk=pk)
+    _require_officer(request)
+    now = timezone.now()
+    try:
+        progress = svc.lesson_heartbeat(officer=request.user, lesson=lesson, now=now)
+    except ValidationError as error:
+        return JsonResponse({"error": _error_text(error)}, status=409)
+    remaining = sel.lesson_study_remaining(progress=progress, lesson=lesson, now=now)
+    return JsonResponse(
+        {
+            "completed": progress.completed_at is not None,
+            "remaining_seconds": int(remaining.total_seconds()),
+        }
+    )
+
+
 # --- Lectures ------------------------------------------------------------------------------
 
 
@@ -125,6 +146,7 @@ def lecture_detail(request, pk: int):
         "lecture": lecture,
         "signup": signup,
         "attendance": attendance,
+        "is_officer": Role.OFFICER in user_roles(request.user),
         "can_manage": can_manage,
         "is_on": lecture.starts_at <= now <= lecture.ends_at,
         "has_started": now >= lecture.starts_at,
@@ -135,9 +157,9 @@ def lecture_detail(request, pk: int):
         attended = set(lecture.attendances.values_list("officer_id", flat=True))
         context["roster"] = [
             {"signup": s, "attended": s.officer_id in attended}
-            for s in lecture.signups.exclude(status=SignupStatus.WITHDRAWN).select_related(
-                "officer__unit"
-            )
+            for s in lecture.signups.exclude(status=SignupStatus.WITHDRAWN)
+            .filter(officer__in=RoleAssignment.objects.filter(role=Role.OFFICER).values("user"))
+            .select_related("officer__unit")
         ]
     return render(request, "pages/courses/lecture_detail.html", context)
 
@@ -198,7 +220,7 @@ def lecture_roster(request, pk: int):
     lecture = get_object_or_404(Lecture.objects.select_related("county"), pk=pk)
     if not sel.lecture_can_manage(user=request.user, lecture=lecture):
         raise Http404
-    ids = [int(v) for v in request.POST.getlist("officer") if v.isdigit()]
+    ids = id_list_param(request.POST, name="officer")
     officers = list(User.objects.filter(pk__in=ids))
     try:
         recorded = svc.lecture_roster_mark(lecture=lecture, officers=officers, actor=request.user)
@@ -554,11 +576,7 @@ def supervisor_hours(request):
     roles = user_roles(request.user)
     if not (request.user.is_superuser or roles & SUPERVISORY_ROLES):
         raise PermissionDenied
-    today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
-        year = today.year
+    year = year_param(request.GET, default=timezone.localdate().year)
     sort = request.GET.get("sort", "unit")
     if sort not in sel.SUPERVISOR_SORTS:
         sort = "unit"
@@ -587,15 +605,24 @@ def supervisor_hours(request):
 
 
 def _hours_xlsx(officers, *, year: int, required) -> HttpResponse:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
+    workbook = xlsx_workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(year))
-    sheet.append(
-        ["工号", "姓名", "单位", "公共法律知识", "业务知识", "执法技能", "合计", f"要求 {required}"]
+    sheet_append(
+        sheet,
+        [
+            "工号",
+            "姓名",
+            "单位",
+            "公共法律知识",
+            "业务知识",
+            "执法技能",
+            "合计",
+            f"要求 {required}",
+        ],
     )
     for officer in officers.iterator(chunk_size=500):
-        sheet.append(
+        sheet_append(
+            sheet,
             [
                 officer.employee_number or "",
                 officer.full_name,
@@ -605,14 +632,9 @@ def _hours_xlsx(officers, *, year: int, required) -> HttpResponse:
                 float(officer.hours_skills),
                 float(officer.hours_total),
                 "达标" if officer.hours_total >= required else "未达标",
-            ]
+            ],
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    response = HttpResponse(xlsx_bytes(workbook), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="training-hours-{year}.xlsx"'
     return response
 

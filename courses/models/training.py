@@ -16,6 +16,7 @@ so publishing a new revision of a page never touches anyone's progress. Approved
 becomes hours only through `courses.services.training_record_create`.
 """
 
+import datetime
 from decimal import Decimal
 
 from django import forms
@@ -335,7 +336,14 @@ class HandbookSectionPage(Page):
 
 
 class LessonProgress(models.Model):
-    """When an officer first opened a lesson and when they completed it."""
+    """An officer's study of one lesson: first opened, time studied, completed.
+
+    Each officer has one study clock (docs/study-clock.md). It runs for the lesson the
+    officer opened (or whose page reported in) last and is stopped on every other lesson,
+    so lessons open side by side in several tabs share the real time instead of each
+    counting all of it. `time_studied` holds the stopped stretches; `clock_started_at` is
+    set while the clock runs for this lesson, and at most one row per officer has it.
+    """
 
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_progress"
@@ -343,16 +351,33 @@ class LessonProgress(models.Model):
     lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="progress")
     opened_at = models.DateTimeField(_("first opened at"))
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    time_studied = models.DurationField(
+        _("time studied"),
+        default=datetime.timedelta,
+        help_text=_("Study time counted so far, not including the clock now running."),
+    )
+    clock_started_at = models.DateTimeField(_("study clock running since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("lesson progress (学习进度)")
         verbose_name_plural = _("lesson progress")
         constraints = [
-            models.UniqueConstraint(fields=["officer", "lesson"], name="one_progress_per_lesson")
+            models.UniqueConstraint(fields=["officer", "lesson"], name="one_progress_per_lesson"),
+            models.UniqueConstraint(
+                fields=["officer"],
+                condition=models.Q(clock_started_at__isnull=False),
+                name="one_study_clock_per_officer",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.officer} · {self.lesson_id}"
+
+    def studied_by(self, now: datetime.datetime) -> datetime.timedelta:
+        """Time studied up to `now`: the stopped stretches and the one running, if any."""
+        if self.clock_started_at is None:
+            return self.time_studied
+        return self.time_studied + max(now - self.clock_started_at, datetime.timedelta(0))
 
 
 # --- Coverage: lectures -----------------------------------------------------------------

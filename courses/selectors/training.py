@@ -44,6 +44,7 @@ __all__ = [
     "module_outstanding",
     "module_page_context",
     "lesson_page_context",
+    "lesson_study_remaining",
     "modules_catalogue",
     "modules_needing_review",
     "lectures_open_to",
@@ -291,13 +292,24 @@ def lesson_page_context(*, lesson: LessonPage, user: User) -> dict:
         "is_officer": _is_officer(user),
     }
     if context["is_officer"] and lesson.live:
-        progress = lesson_open(officer=user, lesson=lesson)
+        now = timezone.now()
+        progress = lesson_open(officer=user, lesson=lesson, now=now)
+        remaining = lesson_study_remaining(progress=progress, lesson=lesson, now=now)
         context["progress"] = progress
-        context["ready_at"] = progress.opened_at + datetime.timedelta(
-            minutes=lesson.min_study_minutes
-        )
-        context["ready"] = context["ready_at"] <= timezone.now()
+        context["ready_at"] = now + remaining
+        context["ready"] = not remaining
     return context
+
+
+def lesson_study_remaining(
+    *, progress: LessonProgress, lesson: LessonPage, now: datetime.datetime
+) -> datetime.timedelta:
+    """How much longer the officer must study the lesson before it can be completed (zero
+    once it can be, or is). Counts only while the lesson's clock runs (docs/study-clock.md)."""
+    if progress.completed_at is not None:
+        return datetime.timedelta(0)
+    needed = datetime.timedelta(minutes=lesson.min_study_minutes)
+    return max(needed - progress.studied_by(now), datetime.timedelta(0))
 
 
 def modules_catalogue(*, index) -> list[tuple[str, str, list[TrainingModulePage]]]:
@@ -538,26 +550,38 @@ def supervisor_hours(*, user: User, year: int, sort: str = "unit") -> QuerySet[U
 STAFF_ROLES = {Role.TRAINER, Role.CITY_ADMIN, Role.JUSTICE_BUREAU}
 
 
+def _in_area(user: User, unit_id: int) -> bool:
+    """Whether the unit lies in the part of the tree the user sees (`units_visible_to`).
+
+    Every permission below ends here, so what an object says about who may act on it (the
+    lecturer named on a lecture, a host role on a placement's unit) never reaches past
+    the user's own area: another county's lecture or placement is a 404."""
+    return user.is_superuser or units_visible_to(user).filter(pk=unit_id).exists()
+
+
 def _staff_over(user: User, unit_id: int) -> bool:
     if user.is_superuser:
         return True
     if not (user_roles(user) & STAFF_ROLES):
         return False
-    return units_visible_to(user).filter(pk=unit_id).exists()
+    return _in_area(user, unit_id)
 
 
 def lecture_can_manage(*, user: User, lecture: Lecture) -> bool:
-    """The lecturer, or staff whose area includes the lecture's county."""
-    return lecture.lecturer_id == user.pk or _staff_over(user, lecture.county_id)
+    """Who sees the attendance code and the roster and credits attendance: the lecturer or
+    staff, and only for a lecture whose county is in their area."""
+    if lecture.lecturer_id == user.pk:
+        return _in_area(user, lecture.county_id)
+    return _staff_over(user, lecture.county_id)
 
 
 def placement_can_host(*, user: User, placement: Placement) -> bool:
-    return (
-        user.is_superuser
-        or RoleAssignment.objects.filter(
-            user=user, role=Role.HOST, unit_id=placement.host_unit_id
-        ).exists()
-    )
+    """The host unit's own host (a host role held at that unit, inside the user's area)."""
+    if user.is_superuser:
+        return True
+    return RoleAssignment.objects.filter(
+        user=user, role=Role.HOST, unit_id=placement.host_unit_id
+    ).exists() and _in_area(user, placement.host_unit_id)
 
 
 def placement_can_coordinate(*, user: User, placement: Placement) -> bool:
@@ -568,9 +592,11 @@ def placement_can_coordinate(*, user: User, placement: Placement) -> bool:
 
 
 def application_can_review(*, user: User, application: PlacementApplication) -> bool:
-    """A trainer (or administrator) whose area includes the officer."""
+    """A trainer (or administrator) whose area includes the officer and the host unit."""
     if user.is_superuser:
         return True
     if not (user_roles(user) & {Role.TRAINER, Role.CITY_ADMIN}):
         return False
-    return officers_visible_to(user).filter(pk=application.officer_id).exists()
+    return officers_visible_to(user).filter(pk=application.officer_id).exists() and _in_area(
+        user, application.placement.host_unit_id
+    )

@@ -34,8 +34,9 @@ from wagtail.models import (
 )
 
 from people.models import OrgUnit, Role, RoleAssignment, UnitKind, User
+from people.ratelimit import RateLimit
 from people.roles import group_name
-from people.selectors import officers_visible_to, unit_county, units_visible_to
+from people.selectors import officers_visible_to, unit_county, units_visible_to, user_roles
 from powers.models import Power
 
 from ..models.ledger import TrainingRecord, TrainingSource
@@ -69,12 +70,14 @@ from .ledger import hours_validate, training_record_create
 __all__ = [
     "attendance_code_new",
     "lesson_open",
+    "lesson_heartbeat",
     "lesson_complete",
     "module_credit_if_complete",
     "lecture_signup",
     "lecture_withdraw",
     "lecture_checkin",
     "lecture_roster_mark",
+    "CHECKIN_ATTEMPTS",
     "placement_apply",
     "placement_decide",
     "placement_attendance_confirm",
@@ -101,13 +104,68 @@ def _now(now: datetime.datetime | None) -> datetime.datetime:
 # --- Coverage: online lessons -----------------------------------------------------------
 
 
+def _study_clock_rows(*, officer: User, lesson: LessonPage) -> tuple[LessonProgress | None, list]:
+    """The officer's progress on `lesson`, and every other lesson whose clock runs."""
+    rows = list(
+        LessonProgress.objects.filter(officer=officer).filter(
+            Q(lesson=lesson) | Q(clock_started_at__isnull=False)
+        )
+    )
+    here = next((row for row in rows if row.lesson_id == lesson.pk), None)
+    return here, [row for row in rows if row.lesson_id != lesson.pk]
+
+
+def _study_clock_move(
+    *, officer: User, lesson: LessonPage, now: datetime.datetime, create: bool
+) -> LessonProgress | None:
+    """Stop the officer's clock wherever else it runs, then run it on `lesson` (unless the
+    lesson is complete). Returns the lesson's progress; None if there is none and `create`
+    is false.
+
+    The first read takes no lock: reloading the lesson already being studied (the usual
+    case, and every heartbeat) changes nothing and costs one query. Anything else moves
+    the clock under a lock on the officer's row, so two tabs opening two lessons at the
+    same instant take turns instead of leaving both clocks running."""
+    here, elsewhere = _study_clock_rows(officer=officer, lesson=lesson)
+    settled = here is not None and (here.completed_at or here.clock_started_at)
+    if settled and not elsewhere:
+        return here
+    with transaction.atomic():
+        User.objects.select_for_update().only("pk").get(pk=officer.pk)
+        here, elsewhere = _study_clock_rows(officer=officer, lesson=lesson)
+        for other in elsewhere:
+            other.time_studied = other.studied_by(now)
+            other.clock_started_at = None
+            other.save(update_fields=["time_studied", "clock_started_at"])
+        if here is None:
+            if not create:
+                return None
+            return LessonProgress.objects.create(
+                officer=officer, lesson=lesson, opened_at=now, clock_started_at=now
+            )
+        if here.completed_at is None and here.clock_started_at is None:
+            here.clock_started_at = now
+            here.save(update_fields=["clock_started_at"])
+        return here
+
+
 def lesson_open(
     *, officer: User, lesson: LessonPage, now: datetime.datetime | None = None
 ) -> LessonProgress:
-    """Start the study clock the first time an officer opens a lesson (later visits keep it)."""
-    progress, _created = LessonProgress.objects.get_or_create(
-        officer=officer, lesson=lesson, defaults={"opened_at": _now(now)}
-    )
+    """The officer has the lesson in front of them: its study clock runs, and stops on any
+    other lesson (one clock per officer, docs/study-clock.md). The first visit records when
+    the lesson was first opened; later visits keep that time and the time studied."""
+    return _study_clock_move(officer=officer, lesson=lesson, now=_now(now), create=True)
+
+
+def lesson_heartbeat(
+    *, officer: User, lesson: LessonPage, now: datetime.datetime | None = None
+) -> LessonProgress:
+    """The lesson's page, in front of the officer, reports in (every minute while visible):
+    the clock moves to this lesson as in `lesson_open`. A lesson never opened is refused."""
+    progress = _study_clock_move(officer=officer, lesson=lesson, now=_now(now), create=False)
+    if progress is None:
+        raise ValidationError(_("Open the lesson and study it before marking it complete."))
     return progress
 
 
@@ -115,33 +173,40 @@ def lesson_open(
 def lesson_complete(
     *, officer: User, lesson: LessonPage, now: datetime.datetime | None = None
 ) -> LessonProgress:
-    """Mark a lesson complete, once its minimum study time has passed since it was opened.
+    """Mark a lesson complete, once the officer has studied it for its minimum time.
 
-    The clock is the server's: the time of the first visit recorded by `lesson_open`,
-    compared with the time of this request, so no browser timer can be skipped. Completing
-    the last required lesson credits the module (see `module_credit_if_complete`).
+    The clock is the server's and there is one per officer (`lesson_open`): the time
+    counted is what the lesson's clock ran, not the time since it was first opened, so
+    lessons opened side by side share the real time and no browser timer can be skipped.
+    Completing the last required lesson credits the module (`module_credit_if_complete`).
     """
     now = _now(now)
+    User.objects.select_for_update().only("pk").get(pk=officer.pk)  # see _study_clock_move
     progress = (
         LessonProgress.objects.select_for_update().filter(officer=officer, lesson=lesson).first()
     )
     if progress is None:
         raise ValidationError(_("Open the lesson and study it before marking it complete."))
     if progress.completed_at is None:
-        studied = now - progress.opened_at
+        studied = progress.studied_by(now)
         needed = datetime.timedelta(minutes=lesson.min_study_minutes)
         if studied < needed:
             remaining = needed - studied
             minutes = int(remaining.total_seconds() // 60) + 1
-            raise ValidationError(
-                _(
-                    "This lesson needs at least %(needed)s minutes of study; "
-                    "please keep studying for about %(minutes)s more minute(s)."
+            message = _(
+                "This lesson needs at least %(needed)s minutes of study; "
+                "please keep studying for about %(minutes)s more minute(s)."
+            ) % {"needed": lesson.min_study_minutes, "minutes": minutes}
+            if progress.clock_started_at is None:
+                message += " " + _(
+                    "Study time counts for one lesson at a time: this lesson's clock "
+                    "stopped when you opened another one, and runs again while it is open."
                 )
-                % {"needed": lesson.min_study_minutes, "minutes": minutes}
-            )
+            raise ValidationError(message)
+        progress.time_studied = studied
+        progress.clock_started_at = None
         progress.completed_at = now
-        progress.save(update_fields=["completed_at"])
+        progress.save(update_fields=["time_studied", "clock_started_at", "completed_at"])
     module = TrainingModulePage.objects.filter(
         path=lesson.path[: -lesson.steplen], depth=lesson.depth - 1
     ).first()
@@ -182,8 +247,37 @@ def attendance_code_new() -> str:
     return f"{secrets.randbelow(10**6):06d}"
 
 
+#: Attendance codes one officer may try for one lecture in ten minutes. Every try counts
+#: (the right code ends the need for more), so a burst of parallel guesses cannot slip
+#: past the counter; once it is used up even the right code waits for the next window.
+CHECKIN_ATTEMPTS = RateLimit(scope="lecture_checkin", limit=5, window=600)
+
+
 def _lecture_open_to(officer: User, lecture: Lecture) -> bool:
     return officer.unit is not None and officer.unit.path.startswith(lecture.county.path)
+
+
+def _officer_required(user: User) -> None:
+    """Lectures credit officers' hours: hosts, reviewers and supervisors neither sign up nor
+    check in, even when their unit lies in the lecture's county."""
+    if Role.OFFICER not in user_roles(user):
+        raise ValidationError(
+            _("Lectures are for officers: only an officer can sign up or check in.")
+        )
+
+
+def _checkin_attempt(*, officer: User, lecture: Lecture) -> None:
+    key = f"{officer.pk}:{lecture.pk}"
+    if not CHECKIN_ATTEMPTS.hit(key):
+        wait = CHECKIN_ATTEMPTS.retry_after
+        at = timezone.localtime(timezone.now() + datetime.timedelta(seconds=wait))
+        raise ValidationError(
+            _(
+                "Too many wrong attendance codes: check-in to this lecture is paused. "
+                "Try again after %(time)s (in about %(minutes)s minute(s))."
+            )
+            % {"time": at.strftime("%H:%M"), "minutes": (wait + 59) // 60}
+        )
 
 
 @transaction.atomic
@@ -192,6 +286,7 @@ def lecture_signup(
 ) -> LectureSignup:
     """Take a place, or a place on the waiting list once the lecture is full."""
     now = _now(now)
+    _officer_required(officer)
     lecture = Lecture.objects.select_for_update().select_related("county").get(pk=lecture.pk)
     if not _lecture_open_to(officer, lecture):
         raise ValidationError(
@@ -269,8 +364,10 @@ def _attendance_record(
 def lecture_checkin(
     *, officer: User, lecture: Lecture, code: str, now: datetime.datetime | None = None
 ) -> LectureAttendance:
-    """Attendance by the code the lecturer shows; accepted only while the lecture is on."""
+    """Attendance by the code the lecturer shows; accepted only while the lecture is on, and
+    only `CHECKIN_ATTEMPTS` tries per officer and lecture."""
     now = _now(now)
+    _officer_required(officer)
     lecture = Lecture.objects.select_for_update().get(pk=lecture.pk)
     if LectureAttendance.objects.filter(lecture=lecture, officer=officer).exists():
         raise ValidationError(_("Your attendance at this lecture is already recorded."))
@@ -286,6 +383,7 @@ def lecture_checkin(
         lecture=lecture, officer=officer, status=SignupStatus.CONFIRMED
     ).exists():
         raise ValidationError(_("You do not have a confirmed place at this lecture."))
+    _checkin_attempt(officer=officer, lecture=lecture)
     if not secrets.compare_digest((code or "").strip(), lecture.attendance_code):
         raise ValidationError(_("That code is not this lecture's attendance code."))
     return _attendance_record(
@@ -302,9 +400,15 @@ def lecture_roster_mark(
     now: datetime.datetime | None = None,
 ) -> list[LectureAttendance]:
     """The trainer ticks who was there (after the lecture has started). Officers already
-    recorded are left as they are; returns the attendances recorded now."""
+    recorded are left as they are; returns the attendances recorded now. Only someone who
+    manages the lecture in their own area (`lecture_can_manage`) ticks, and only officers
+    who signed up are credited; one refusal records nobody."""
+    from ..selectors.training import lecture_can_manage
+
     now = _now(now)
     lecture = Lecture.objects.select_for_update().get(pk=lecture.pk)
+    if not lecture_can_manage(user=actor, lecture=lecture):
+        raise ValidationError(_("You can take attendance only at lectures in your area."))
     if now < lecture.starts_at:
         raise ValidationError(_("Attendance can be taken once the lecture has started."))
     already = set(
@@ -315,6 +419,12 @@ def lecture_roster_mark(
         .exclude(status=SignupStatus.WITHDRAWN)
         .values_list("officer_id", flat=True)
     )
+    officers = list(officers)
+    holding_role = set(
+        RoleAssignment.objects.filter(
+            user__in=[o.pk for o in officers], role=Role.OFFICER
+        ).values_list("user_id", flat=True)
+    )
     recorded = []
     for officer in officers:
         if officer.pk in already:
@@ -322,6 +432,11 @@ def lecture_roster_mark(
         if officer.pk not in allowed:
             raise ValidationError(
                 _("%(officer)s did not sign up for this lecture.") % {"officer": officer}
+            )
+        if officer.pk not in holding_role:
+            raise ValidationError(
+                _("%(person)s is not an officer: lecture hours are credited only to officers.")
+                % {"person": officer}
             )
         recorded.append(
             _attendance_record(
@@ -866,16 +981,37 @@ def county_section_ensure(
 
 
 def county_groups_follow_role(*, assignment: RoleAssignment) -> None:
-    """Keep county groups in step with roles: a trainer joins their county's trainers group,
-    a justice bureau reviewer its reviewers group. Receiver of `people.signals.role_assigned`."""
+    """Keep a user's county groups exactly in step with their roles: each trainer role puts
+    them in its county's trainers group, each justice bureau role in its reviewers group,
+    and they leave every other county's groups. Receiver of `people.signals.role_assigned`.
+
+    Recomputed from all of the user's roles, with units read from the database (an object
+    held in memory may carry a path from before the tree changed), so running it again
+    repairs a wrong membership. `county_section_ensure` runs it for every trainer and
+    bureau, so `seed_demo` (which ensures every county's section) repairs a demo site.
+    """
     if assignment.role not in (Role.TRAINER, Role.JUSTICE_BUREAU):
         return
-    county = unit_county(assignment.unit)
-    if county is None:
-        return
-    trainers, reviewers = county_groups_ensure(county=county)
-    group = trainers if assignment.role == Role.TRAINER else reviewers
-    assignment.user.groups.add(group)
+    user = assignment.user
+    wanted: set[Group] = set()
+    held_roles = RoleAssignment.objects.filter(
+        user=user, role__in=[Role.TRAINER, Role.JUSTICE_BUREAU]
+    ).select_related("unit")
+    for held in held_roles:
+        county = unit_county(held.unit)
+        if county is None:
+            continue
+        trainers, reviewers = county_groups_ensure(county=county)
+        wanted.add(trainers if held.role == Role.TRAINER else reviewers)
+    held_groups = set(
+        user.groups.filter(name__startswith="county:").filter(
+            Q(name__endswith=":trainers") | Q(name__endswith=":reviewers")
+        )
+    )
+    if held_groups - wanted:
+        user.groups.remove(*(held_groups - wanted))
+    if wanted - held_groups:
+        user.groups.add(*(wanted - held_groups))
 
 
 def units_coordinated_by(user: User):
