@@ -68,7 +68,10 @@ class OrgUnit(MP_Node):
     code = models.CharField(_("code"), max_length=40, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices, db_index=True)
 
-    node_order_by = ["code"]
+    # No `node_order_by`: a new unit is appended as the last child, so no existing unit's
+    # path ever changes when one is added. (Ordered insertion shifts the paths of later
+    # siblings and their subtrees, and any unit object already in memory then names the
+    # wrong part of the tree.) A list that should follow the codes orders by "code".
     objects = OrgUnitManager()
 
     class Meta:
@@ -176,3 +179,37 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+
+class OfficerImport(models.Model):
+    """One saved run of the officer import: who ran it, when, from which file, what it did.
+
+    Append-only, like every history row: nothing edits or deletes one. `officers` are the
+    officers it created or changed, so "who moved this officer?" has an answer. `actor` is
+    empty for `manage.py import_officers`, which runs as the system.
+    """
+
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("imported by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    filename = models.CharField(_("file name"), max_length=255)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    officers = models.ManyToManyField(
+        User, verbose_name=_("officers created or changed"), related_name="officer_imports"
+    )
+
+    class Meta:
+        verbose_name = _("officer import")
+        verbose_name_plural = _("officer imports")
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} · {self.imported_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,6 @@
 """Read-side rules of the people app: who can see which units and officers."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from .models import OrgUnit, Role, RoleAssignment, UnitKind, User
 from .roles import COUNTY_WIDE_ROLES, SUPERVISORY_ROLES
@@ -86,12 +86,22 @@ def user_roles(user: User) -> set[str]:
 
 
 def unit_county(unit: OrgUnit) -> OrgUnit | None:
-    """The county-level unit a unit belongs to (itself if it is one)."""
+    """The county-level unit a unit belongs to (itself if it is one).
+
+    Decided from the unit's path as stored now, not as `unit` holds it: an object loaded
+    before the tree changed (a unit moved in the Django admin) may carry an old path, and
+    would otherwise be placed in another county. Still one query.
+    """
     if unit.kind == UnitKind.COUNTY:
         return unit
-    return OrgUnit.objects.filter(path__in=unit.ancestor_paths(), kind=UnitKind.COUNTY).first()
+    stored_path = OrgUnit.objects.filter(pk=unit.pk).values("path")[:1]
+    return (
+        OrgUnit.objects.alias(unit_path=Subquery(stored_path))
+        .filter(kind=UnitKind.COUNTY, unit_path__startswith=F("path"))
+        .first()
+    )
 
 
 def unit_children_summary(unit: OrgUnit) -> QuerySet[OrgUnit]:
-    """Direct children of a unit, for drill-down lists."""
-    return unit.get_children()
+    """Direct children of a unit, for drill-down lists, in the order of their codes."""
+    return unit.get_children().order_by("code")

@@ -6,12 +6,14 @@ from typing import IO
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import (
     ALLOWED_PARENT_KINDS,
     GRASSROOTS_KINDS,
     Employment,
+    OfficerImport,
     OrgUnit,
     Role,
     RoleAssignment,
@@ -124,8 +126,9 @@ def officer_create(
     id_number: str = "",
     password: str | None = None,
     employment: str | None = None,
+    actor: User | None = None,
 ) -> User:
-    """An officer of a township or sub-district (`established` is 在编)."""
+    """An officer of a township or sub-district (`established` is 在编); `actor` grants the role."""
     if unit.kind not in GRASSROOTS_KINDS:
         raise ValidationError(
             _("Officers belong to a township or sub-district, not to %(unit)s.") % {"unit": unit}
@@ -140,7 +143,7 @@ def officer_create(
     user.employment = employment
     user.id_number = id_number
     user.save(update_fields=["employee_number", "enforcement_post", "employment", "id_number"])
-    role_assign(user=user, role=Role.OFFICER, unit=unit)
+    role_assign(user=user, role=Role.OFFICER, unit=unit, actor=actor)
     return user
 
 
@@ -188,10 +191,15 @@ def officers_import(
     """Import officers from XLSX or CSV, keyed by employee number.
 
     All or nothing: when any row has a problem the report lists every problem and nothing
-    is saved. Importing the same file twice changes nothing the second time. When `actor`
-    is given, only units within their scope may be named.
+    is saved. Importing the same file twice changes nothing the second time.
+
+    `actor` is the person importing (None: the system, `manage.py import_officers`). They
+    may name only units of their area, and update only officers they oversee: an employee
+    number of an officer elsewhere is a problem, never a move. A run that saves anything
+    is recorded as an `OfficerImport` naming the actor and every officer it created or
+    changed; the officer roles it grants or moves are `granted_by` the actor.
     """
-    from .selectors import units_visible_to
+    from .selectors import officers_visible_to, units_visible_to
 
     report = ImportReport()
     try:
@@ -216,6 +224,17 @@ def officers_import(
         u.employee_number: u
         for u in User.objects.filter(employee_number__in=[r.get("employee_number") for r in rows])
     }
+    # Employee numbers are unique city-wide, so a number may name someone outside the
+    # actor's area; those rows are refused below.
+    overseen_ids = (
+        set(
+            officers_visible_to(actor)
+            .filter(pk__in=[u.pk for u in existing.values()])
+            .values_list("pk", flat=True)
+        )
+        if actor is not None
+        else None
+    )
     seen: dict[str, int] = {}
     planned: list[tuple[dict, User | None]] = []
 
@@ -285,6 +304,11 @@ def officers_import(
         }
         username = row.get("username") or f"u{number}"
         user = existing.get(number)
+        if user is not None and overseen_ids is not None and user.pk not in overseen_ids:
+            report.add_problem(
+                row.number, _("this employee number belongs to an officer outside your area")
+            )
+            continue
         if user is None and User.objects.filter(username=username).exists():
             report.add_problem(
                 row.number, _("the username %(username)s is taken") % {"username": username}
@@ -295,20 +319,24 @@ def officers_import(
     if report.problems:
         return report
 
+    touched: list[User] = []
     with transaction.atomic():
         for values, user in planned:
             if user is None:
                 report.created += 1
                 if not dry_run:
-                    officer_create(
-                        username=values["username"],
-                        full_name=values["full_name"],
-                        unit=values["unit"],
-                        employment=values["employment"],
-                        enforcement_post=values["enforcement_post"],
-                        employee_number=values["employee_number"],
-                        phone=values["phone"],
-                        id_number=values["id_number"],
+                    touched.append(
+                        officer_create(
+                            username=values["username"],
+                            full_name=values["full_name"],
+                            unit=values["unit"],
+                            employment=values["employment"],
+                            enforcement_post=values["enforcement_post"],
+                            employee_number=values["employee_number"],
+                            phone=values["phone"],
+                            id_number=values["id_number"],
+                            actor=actor,
+                        )
                     )
                 continue
             changed = [
@@ -327,10 +355,20 @@ def officers_import(
             for name in changed:
                 setattr(user, name, values[name])
             user.save(update_fields=changed)
+            touched.append(user)
             if "unit" in changed:
                 RoleAssignment.objects.filter(user=user, role=Role.OFFICER).update(
-                    unit=values["unit"]
+                    unit=values["unit"], granted_by=actor, granted_at=timezone.now()
                 )
             else:
                 role_assign(user=user, role=Role.OFFICER, unit=values["unit"], actor=actor)
+        if touched:
+            record = OfficerImport.objects.create(
+                actor=actor,
+                filename=filename[:255],
+                created=report.created,
+                updated=report.updated,
+                unchanged=report.unchanged,
+            )
+            record.officers.add(*touched)
     return report

@@ -45,7 +45,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.sites",
-    "wagtail.users",
+    # wagtail.users, with the user admin scoped to the organisation tree.
+    "people.wagtail_users.UsersAppConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -147,13 +148,23 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock an account for 15 minutes after 5 failed logins (per username).
+# Sign-in limits (docs/sign-in.md, people/signin.py). 5 failed logins for one username from
+# one address lock that username from that address for 15 minutes: a guesser elsewhere
+# cannot lock an officer out. Attempts during a lock are refused without being counted,
+# so a lock ends 15 minutes after its fifth failure.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Locking by address as well (axes.W006) would lock a whole township out: its officers
-# share one office network address. Accounts are locked by username instead.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "people.signin.SignInHandler"
+AXES_CLIENT_IP_CALLABLE = "people.signin.client_address"
+AXES_LOCKOUT_CALLABLE = "people.signin.lockout_response"
+# And an address with 100 failed logins in a clock hour, whatever the usernames, is refused
+# until the hour ends. Only failures count: a township's officers share one office address.
+SIGNIN_ADDRESS_FAILURE_LIMIT = env.int("SIGNIN_ADDRESS_FAILURE_LIMIT", default=100)
+SIGNIN_ADDRESS_FAILURE_WINDOW = env.int("SIGNIN_ADDRESS_FAILURE_WINDOW_SECONDS", default=3600)
+# Peers whose X-Real-IP header names the client: our own nginx (site/nginx/) on this host.
+SIGNIN_TRUSTED_PROXIES = env.list("SIGNIN_TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "pages/locked_out.html"
