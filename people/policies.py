@@ -19,7 +19,8 @@ brings them, so a new snippet cannot forget one:
 See docs/admin-scoping.md. Wagtail's own policies: wagtail/permission_policies/base.py.
 """
 
-from functools import wraps
+import operator
+from functools import reduce, wraps
 
 from django import forms
 from django.contrib.admin.utils import unquote
@@ -89,10 +90,11 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
             return manager.none()
         if user.is_superuser:
             return manager.all()
-        condition = Q(pk__in=[])
-        for action in allowed:
-            condition |= self.scope(user, action)
-        return manager.filter(condition)
+        conditions = [self.scope(user, action) for action in allowed]
+        # An empty Q means "every row"; OR-ing it with others would silently drop it.
+        if any(not condition for condition in conditions):
+            return manager.all()
+        return manager.filter(reduce(operator.or_, conditions))
 
     def instances_user_has_permission_for(self, user, action) -> QuerySet:
         return self.instances_user_has_any_permission_for(user, [action])

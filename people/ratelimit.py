@@ -34,10 +34,12 @@ class RateLimit:
         """Count one attempt; True while the key is within its limit (this attempt included)."""
         cache_key = self._key(key)
         try:
-            if cache.add(cache_key, 1, timeout=self.window + 1):
-                count = 1
-            else:
-                count = cache.incr(cache_key)
+            count = 1
+            if not cache.add(cache_key, 1, timeout=self.window + 1):
+                try:
+                    count = cache.incr(cache_key)
+                except ValueError:  # the window ended between add and incr: a new count
+                    cache.add(cache_key, 1, timeout=self.window + 1)
         except Exception as exc:  # the cache is down or cannot count: do not lock people out
             log.warning("rate limit %s not enforced: %s", self.scope, exc)
             return True

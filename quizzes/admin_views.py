@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from people.tabular import upload_validate
 
-from . import exchange, selectors
+from . import exchange, selectors, services
 from .models import QuestionCategory, Quiz
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,20 +47,26 @@ def question_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         path = [p.strip() for p in form.cleaned_data["category"].split("/") if p.strip()]
-        result = exchange.questions_import(
-            data=upload.read(),
-            fmt=form.cleaned_data["format"],
-            category_path=path,
-            filename=upload.name,
-        )
-        if result.problems:
+        try:
+            result = services.questions_import_as(
+                user=request.user,
+                data=upload.read(),
+                fmt=form.cleaned_data["format"],
+                category_path=path,
+                filename=upload.name,
+            )
+        except services.ImportRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            if not result.problems:
+                messages.success(
+                    request, _("Imported %(n)s questions.") % {"n": len(result.questions)}
+                )
+                return redirect("quizzes_import")
             problems = [str(problem) for problem in result.problems]
             messages.error(
                 request, _("Nothing was imported: fix the problems below and try again.")
             )
-        else:
-            messages.success(request, _("Imported %(n)s questions.") % {"n": len(result.questions)})
-            return redirect("quizzes_import")
     return TemplateResponse(
         request,
         "pages/quizzes/admin/import.html",

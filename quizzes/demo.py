@@ -5,6 +5,10 @@ Builds a bank of a few hundred Chinese questions from the statute facts in `demo
 module assessment with an essay, the general-law qualification exam and one specialised
 exam per enforcement field. Run after `powers.demo.seed_catalogue` so questions can be
 tagged with fields and powers.
+
+The practice quizzes and the module assessment draw from the practice categories
+(随堂练习题库), the exams from their own: the pools are separate (docs/exam-pools.md).
+A demo seeded before that is brought into line on the next run.
 """
 
 import random
@@ -14,9 +18,10 @@ from django.db import transaction
 
 from powers.models import EnforcementField, Power
 
-from . import demo_data
+from . import demo_data, services
 from .exchange import FALSE_TEXT, TRUE_TEXT, category_get_or_create
 from .models import (
+    QUALIFICATION_KINDS,
     GradingMethod,
     Layout,
     Option,
@@ -26,12 +31,17 @@ from .models import (
     Quiz,
     QuizDraw,
     QuizKind,
-    QuizQuestion,
     ReviewPolicy,
 )
+from .selectors import quiz_pool_conflicts
 
 ESSAY_ROOT = "主观题（人工评分）"
-LAW_OF = {"apl": demo_data.APL, "acl": demo_data.ACL}
+LAW_OF = {
+    "apl": demo_data.APL,
+    "acl": demo_data.ACL,
+    "practice_apl": demo_data.APL,
+    "practice_acl": demo_data.ACL,
+}
 
 
 def _source(key: str, source: str) -> str:
@@ -112,37 +122,62 @@ def _bank_specs(rng: random.Random) -> list[dict]:
 
 
 def seed_question_bank() -> dict[str, QuestionCategory]:
-    """Create the demo categories and, once, their questions. Returns categories by key."""
+    """Create the demo categories and the questions they miss. Returns categories by key.
+
+    A question is known by its text and type; one found in another demo category than its
+    fact's (a bank seeded before the practice categories existed) is moved there.
+    """
     categories = {}
     for key, (path, _field) in demo_data.CATEGORIES.items():
         categories[key] = category_get_or_create(path=path)
-        categories[f"essay:{key}"] = category_get_or_create(path=[ESSAY_ROOT, path[-1]])
+        if path[0] != demo_data.PRACTICE_ROOT:
+            categories[f"essay:{key}"] = category_get_or_create(path=[ESSAY_ROOT, path[-1]])
     categories["general"] = categories["apl"].parent
     categories["special"] = categories["natural_resources"].parent
-    if Question.objects.filter(category__in=categories.values()).exists():
-        return categories
+    categories["practice"] = categories["practice_apl"].parent
 
+    existing: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for pk, text, qtype, category_id in Question.objects.filter(
+        category__in=categories.values()
+    ).values_list("pk", "text", "qtype", "category_id"):
+        existing.setdefault((text, qtype), []).append((pk, category_id))
+    missing, moves = [], {}
+    for spec in _bank_specs(random.Random(20240615)):
+        category = categories[f"essay:{spec['key']}" if spec.get("essay") else spec["key"]]
+        found = existing.get((spec["text"], spec["qtype"]))
+        if not found:
+            missing.append((spec, category))
+        for pk, category_id in found or []:
+            if category_id != category.pk:
+                moves.setdefault(category.pk, set()).add(pk)
+    for category_id, pks in moves.items():
+        Question.objects.filter(pk__in=pks).update(category_id=category_id)
+    if missing:
+        _questions_create(missing)
+    return categories
+
+
+def _questions_create(specs: list[tuple[dict, QuestionCategory]]) -> None:
     fields = {f.code: f for f in EnforcementField.objects.all()}
     powers = {p.code: p for p in Power.objects.all()}
-    specs = _bank_specs(random.Random(20240615))
     questions = Question.objects.bulk_create(
         Question(
-            category=categories[f"essay:{spec['key']}" if spec.get("essay") else spec["key"]],
+            category=category,
             qtype=spec["qtype"],
             text=spec["text"],
             explanation=spec["explanation"],
             partial_credit=spec.get("partial_credit", False),
             points=spec.get("points", Decimal(1)),
         )
-        for spec in specs
+        for spec, category in specs
     )
     Option.objects.bulk_create(
         Option(question=question, text=text, is_correct=ok, sort_order=i)
-        for question, spec in zip(questions, specs, strict=True)
+        for question, (spec, _category) in zip(questions, specs, strict=True)
         for i, (text, ok) in enumerate(spec["options"])
     )
     field_links, power_links = [], []
-    for question, spec in zip(questions, specs, strict=True):
+    for question, (spec, _category) in zip(questions, specs, strict=True):
         field_code = demo_data.CATEGORIES[spec["key"]][1]
         if field_code in fields:
             field_links.append(
@@ -154,21 +189,28 @@ def seed_question_bank() -> dict[str, QuestionCategory]:
             )
     Question.fields.through.objects.bulk_create(field_links)
     Question.powers.through.objects.bulk_create(power_links)
-    return categories
 
 
-def _quiz(title: str, *, draws, fixed=(), **settings) -> Quiz:
+def _quiz(title: str, *, kind: str, draws, fixed=(), **settings) -> Quiz:
+    """The demo quiz of that title, created (and published) if missing.
+
+    An existing practice or module quiz that still shares questions with an exam (seeded
+    before the pools were separated) is given the practice draws.
+    """
     quiz = Quiz.objects.filter(title=title).first()
-    if quiz is not None:
-        return quiz
-    quiz = Quiz.objects.create(title=title, is_draft=False, **settings)
-    QuizDraw.objects.bulk_create(
-        QuizDraw(quiz=quiz, category=category, count=count, sort_order=i)
-        for i, (category, count) in enumerate(draws)
-    )
-    QuizQuestion.objects.bulk_create(
-        QuizQuestion(quiz=quiz, question=question, sort_order=i) for i, question in enumerate(fixed)
-    )
+    if quiz is None:
+        return services.quiz_create(title=title, kind=kind, draws=draws, fixed=fixed, **settings)
+    if quiz.kind not in QUALIFICATION_KINDS and quiz_pool_conflicts(
+        kind=quiz.kind,
+        draws=quiz.draws.values_list("category_id", "include_subcategories"),
+        fixed_question_ids=quiz.fixed_questions.values_list("question_id", flat=True),
+        quiz_id=quiz.pk,
+    ):
+        quiz.draws.all().delete()
+        QuizDraw.objects.bulk_create(
+            QuizDraw(quiz=quiz, category=category, count=count, sort_order=i)
+            for i, (category, count) in enumerate(draws)
+        )
     return quiz
 
 
@@ -181,24 +223,24 @@ def seed_quizzes() -> dict[str, Quiz]:
         "kind": QuizKind.PRACTICE,
         "review": ReviewPolicy.AFTER_SUBMIT,
         "success_text": "做得好！可以继续学习下一课。",
-        "failure_text": "请回顾本课内容后再试一次，练习次数不限。",
+        "failure_text": "请回顾本课内容后再试一次（每小时最多开始10次练习）。",
     }
     quizzes = {
         "practice_apl": _quiz(
             "《行政处罚法》随堂练习",
-            draws=[(categories["apl"], 10)],
+            draws=[(categories["practice_apl"], 10)],
             description="每次随机抽取10题，提交后可查看答案和解析。",
             **practice,
         ),
         "practice_acl": _quiz(
             "《行政强制法》随堂练习",
-            draws=[(categories["acl"], 10)],
+            draws=[(categories["practice_acl"], 10)],
             description="每次随机抽取10题，提交后可查看答案和解析。",
             **practice,
         ),
         "practice_procedure": _quiz(
             "行政程序与救济随堂练习",
-            draws=[(categories["procedure"], 8)],
+            draws=[(categories["practice_procedure"], 8)],
             description="行政复议、行政诉讼与执法“三项制度”。",
             **practice,
         ),
@@ -208,7 +250,7 @@ def seed_quizzes() -> dict[str, Quiz]:
     ).first()
     quizzes["module_apl"] = _quiz(
         "行政处罚法模块测验",
-        draws=[(categories["apl"], 14)],
+        draws=[(categories["practice_apl"], 14)],
         fixed=[essay] if essay else [],
         kind=QuizKind.MODULE,
         description="14道客观题加1道简答题（由培训讲师评分），限时30分钟，可作答3次，取最高分。",

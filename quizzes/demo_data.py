@@ -4,16 +4,27 @@ Each fact is a sentence of the law with one blank: (stem with {}, the right word
 wrong ones, source, whether it also makes a true/false pair). From each fact the demo
 builds a single-choice question and, where the wrong words make a plainly false sentence,
 a true statement and a false one. List facts become multiple-choice questions.
+
+The first word of each fact says which bank it goes to. The general-law exam draws from
+通用法律知识 (`apl`, `acl`, `procedure`); the practice quizzes and the module test draw
+from 随堂练习题库 (`practice_apl`, …), whose facts are other sentences of the same laws.
+A fact is in one bank only, so practising never shows an exam question or its answer
+(docs/exam-pools.md).
 """
 
 APL = "《行政处罚法》"
 ACL = "《行政强制法》"
+
+PRACTICE_ROOT = "随堂练习题库"
 
 # category key -> (category path, field code or None)
 CATEGORIES = {
     "apl": (["通用法律知识", "行政处罚法"], None),
     "acl": (["通用法律知识", "行政强制法"], None),
     "procedure": (["通用法律知识", "行政程序与救济"], None),
+    "practice_apl": ([PRACTICE_ROOT, "行政处罚法"], None),
+    "practice_acl": ([PRACTICE_ROOT, "行政强制法"], None),
+    "practice_procedure": ([PRACTICE_ROOT, "行政程序与救济"], None),
     "natural_resources": (["专门法律知识", "自然资源"], "natural_resources"),
     "ecology": (["专门法律知识", "生态环境保护"], "ecology"),
     "urban": (["专门法律知识", "城市管理"], "urban"),
@@ -34,7 +45,7 @@ FACTS = [
         True,
     ),
     (
-        "apl",
+        "practice_apl",
         "根据《行政处罚法》，涉及公民生命健康安全、金融安全且有危害后果的违法行为，不再给予行政处罚的期限延长至{}。",
         "五年",
         ["三年", "十年", "二年"],
@@ -58,7 +69,7 @@ FACTS = [
         True,
     ),
     (
-        "apl",
+        "practice_apl",
         "根据《行政处罚法》，行政处罚由{}的行政机关管辖，法律、行政法规、部门规章另有规定的，从其规定。",
         "违法行为发生地",
         ["当事人户籍所在地", "当事人经常居住地", "当事人工作单位所在地"],
@@ -82,7 +93,7 @@ FACTS = [
         True,
     ),
     (
-        "apl",
+        "practice_apl",
         "根据《行政处罚法》，违法事实确凿并有法定依据，对法人或者其他组织处以{}以下罚款或者警告的，可以当场作出行政处罚决定。",
         "三千元",
         ["一千元", "五千元", "一万元"],
@@ -106,7 +117,7 @@ FACTS = [
         True,
     ),
     (
-        "apl",
+        "practice_apl",
         "根据《行政处罚法》，行政机关应当在举行听证的{}前，通知当事人及有关人员听证的时间、地点。",
         "七日",
         ["三日", "五日", "十日"],
@@ -130,7 +141,7 @@ FACTS = [
         True,
     ),
     (
-        "apl",
+        "practice_apl",
         "根据《行政处罚法》，在证据可能灭失或者以后难以取得的情况下，经行政机关负责人批准，可以先行登记保存，并应当在{}内及时作出处理决定。",
         "七日",
         ["三日", "十五日", "三十日"],
@@ -154,7 +165,7 @@ FACTS = [
         True,
     ),
     (
-        "apl",
+        "practice_apl",
         "根据《行政处罚法》，依法给予{}以下罚款的，执法人员可以当场收缴罚款。",
         "一百元",
         ["五百元", "一千元", "三千元"],
@@ -178,7 +189,7 @@ FACTS = [
         True,
     ),
     (
-        "apl",
+        "practice_apl",
         "根据《行政处罚法》，省、自治区、直辖市根据当地实际情况，可以决定将基层管理迫切需要的{}的行政处罚权交由能够有效承接的乡镇人民政府、街道办事处行使。",
         "县级人民政府部门",
         ["省级人民政府部门", "国务院部门", "设区的市级人民政府部门"],
@@ -202,7 +213,7 @@ FACTS = [
         True,
     ),
     (
-        "apl",
+        "practice_apl",
         "根据《行政处罚法》，当事人有证据足以证明没有主观过错的，{}行政处罚，法律、行政法规另有规定的，从其规定。",
         "不予",
         ["从轻", "减轻", "加重"],
@@ -226,7 +237,7 @@ FACTS = [
         False,
     ),
     (
-        "apl",
+        "practice_apl",
         "根据《行政处罚法》，对情节复杂或者重大违法行为给予行政处罚，行政机关负责人应当{}。",
         "集体讨论决定",
         ["报上级机关批准", "独自作出决定", "征求当事人同意"],
@@ -250,7 +261,7 @@ FACTS = [
         True,
     ),
     (
-        "apl",
+        "practice_apl",
         "现行《行政处罚法》自{}起施行。",
         "2021年7月15日",
         ["2021年1月22日", "1996年10月1日", "2018年1月1日"],
@@ -274,7 +285,7 @@ FACTS = [
         True,
     ),
     (
-        "apl",
+        "practice_apl",
         "根据《行政处罚法》，初次从事行政处罚决定法制审核的人员，应当通过{}取得法律职业资格。",
         "国家统一法律职业资格考试",
         ["行政执法资格考试", "公务员录用考试", "司法行政部门组织的培训考核"],
@@ -306,7 +317,7 @@ FACTS = [
         True,
     ),
     (
-        "acl",
+        "practice_acl",
         "根据《行政强制法》，情况紧急需要当场实施行政强制措施的，行政执法人员应当在{}内向行政机关负责人报告，并补办批准手续。",
         "二十四小时",
         ["十二小时", "四十八小时", "七十二小时"],
@@ -330,7 +341,7 @@ FACTS = [
         True,
     ),
     (
-        "acl",
+        "practice_acl",
         "根据《行政强制法》，行政机关不得在{}实施行政强制执行，但情况紧急的除外。",
         "夜间或者法定节假日",
         ["工作日", "白天", "上午"],
@@ -354,7 +365,7 @@ FACTS = [
         True,
     ),
     (
-        "acl",
+        "practice_acl",
         "根据《行政强制法》，当事人在法定期限内不申请行政复议或者提起行政诉讼，又不履行行政决定的，没有行政强制执行权的行政机关可以自期限届满之日起{}内申请人民法院强制执行。",
         "三个月",
         ["六个月", "一个月", "一年"],
@@ -378,7 +389,7 @@ FACTS = [
         True,
     ),
     (
-        "acl",
+        "practice_acl",
         "根据《行政强制法》，对违法的建筑物、构筑物、设施等需要强制拆除的，应当由行政机关予以{}，限期当事人自行拆除。",
         "公告",
         ["备案", "登记", "审计"],
@@ -402,7 +413,7 @@ FACTS = [
         True,
     ),
     (
-        "acl",
+        "practice_acl",
         "根据《行政强制法》，冻结存款、汇款应当由{}的行政机关实施，不得委托给其他行政机关或者组织。",
         "法律规定",
         ["行政法规规定", "地方性法规规定", "县级人民政府指定"],
@@ -426,7 +437,7 @@ FACTS = [
         True,
     ),
     (
-        "acl",
+        "practice_acl",
         "根据《行政强制法》，行政机关不得查封、扣押公民个人及其所扶养家属的{}。",
         "生活必需品",
         ["违法所得", "作案工具", "涉案财物"],
@@ -442,7 +453,7 @@ FACTS = [
         True,
     ),
     (
-        "procedure",
+        "practice_procedure",
         "根据《行政诉讼法》，公民、法人或者其他组织直接向人民法院提起诉讼的，应当自知道或者应当知道作出行政行为之日起{}内提出，法律另有规定的除外。",
         "六个月",
         ["三个月", "六十日", "一年"],
@@ -466,7 +477,7 @@ FACTS = [
         True,
     ),
     (
-        "procedure",
+        "practice_procedure",
         "根据《行政诉讼法》，经复议的案件，复议机关决定维持原行政行为的，作出原行政行为的行政机关和复议机关是{}。",
         "共同被告",
         ["第三人", "证人", "共同原告"],
@@ -490,7 +501,7 @@ FACTS = [
         True,
     ),
     (
-        "procedure",
+        "practice_procedure",
         "根据《政府信息公开条例》，行政机关不能当场答复政府信息公开申请的，应当自收到申请之日起{}内予以答复。",
         "20个工作日",
         ["15个工作日", "30个工作日", "60日"],
@@ -514,7 +525,7 @@ FACTS = [
         True,
     ),
     (
-        "procedure",
+        "practice_procedure",
         "根据《行政复议法》，对乡、镇人民政府作出的行政行为不服申请行政复议的，由{}管辖。",
         "县级人民政府",
         ["乡镇人民代表大会", "县级司法行政部门", "设区的市人民政府"],
@@ -804,7 +815,7 @@ LISTS = [
         "第九条",
     ),
     (
-        "acl",
+        "practice_acl",
         "根据《行政强制法》，下列属于行政强制执行方式的有（　）。",
         [
             "加处罚款或者滞纳金",
@@ -817,7 +828,7 @@ LISTS = [
         "第十二条",
     ),
     (
-        "apl",
+        "practice_apl",
         "根据《行政处罚法》，下列属于法定证据种类的有（　）。",
         [
             "书证",
@@ -880,7 +891,7 @@ LISTS = [
         "国办发〔2018〕118号",
     ),
     (
-        "procedure",
+        "practice_procedure",
         "乡镇综合行政执法人员调查取证时，下列做法正确的有（　）。",
         [
             "执法人员不少于两人",

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from people.spreadsheets import sheet_append, xlsx_bytes, xlsx_workbook
 from people.tabular import TableError, read_rows
 from powers.models import EnforcementField, Power
 
@@ -505,12 +506,11 @@ def _relative_path(category: QuestionCategory, root: QuestionCategory) -> list[s
 
 
 def export_xlsx(questions: Iterable[Question], *, root: QuestionCategory) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
+    """The XLSX template filled in; every text stays text (an option "=A1" is not a formula)."""
+    workbook = xlsx_workbook()
     sheet = workbook.active
     sheet.title = "试题"
-    sheet.append([header for _key, header in XLSX_COLUMNS])
+    sheet_append(sheet, [header for _key, header in XLSX_COLUMNS])
     for question in _ordered(questions, root):
         options = list(question.options.all())
         row = {
@@ -534,11 +534,9 @@ def export_xlsx(questions: Iterable[Question], *, root: QuestionCategory) -> byt
             row["answer"] = "".join(
                 LETTERS[i] for i, o in enumerate(options[:MAX_OPTIONS]) if o.is_correct
             )
-        sheet.append([row.get(key, "") for key, _header in XLSX_COLUMNS])
+        sheet_append(sheet, [row.get(key, "") for key, _header in XLSX_COLUMNS])
     _style(sheet)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(workbook)
 
 
 def _style(sheet) -> None:
@@ -552,12 +550,10 @@ def _style(sheet) -> None:
 
 def xlsx_template() -> bytes:
     """The empty import template that ships with the product, with an instructions sheet."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
+    workbook = xlsx_workbook()
     sheet = workbook.active
     sheet.title = "试题"
-    sheet.append([header for _key, header in XLSX_COLUMNS])
+    sheet_append(sheet, [header for _key, header in XLSX_COLUMNS])
     _style(sheet)
     notes = workbook.create_sheet("填写说明")
     notes.column_dimensions["A"].width = 14
@@ -582,10 +578,8 @@ def xlsx_template() -> bytes:
             "单选 | 违法行为在（　）内未被发现的，不再给予行政处罚。 | 一年 | 二年 | 三年 | 五年 | 答案 B",
         ),
     ]:
-        notes.append(list(line))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        sheet_append(notes, line)
+    return xlsx_bytes(workbook)
 
 
 # --- saving ----------------------------------------------------------------------------

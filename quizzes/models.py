@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.models import Orderable
+from wagtail.models import DraftStateMixin, Orderable, RevisionMixin
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -41,9 +41,33 @@ class QuizKind(models.TextChoices):
 #: Kinds whose results feed the certificate rules (DESIGN.md §4).
 QUALIFICATION_KINDS = (QuizKind.GENERAL_LAW, QuizKind.SPECIALISED)
 
+#: The lowest pass mark a qualification exam may have: the certificate rules ask for a
+#: score of at least 60 out of 100 in each exam (DESIGN.md §4).
+QUALIFICATION_MIN_PASS_MARK = 60
+
+
+def _owner_unit_field():
+    return models.ForeignKey(
+        "people.OrgUnit",
+        verbose_name=_("owned by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "The county whose trainers maintain it. Empty: the city's (only city "
+            "administrators change it)."
+        ),
+    )
+
 
 class QuestionCategory(models.Model):
-    """A category of the question bank (题库分类); categories nest to any depth."""
+    """A category of the question bank (题库分类); categories nest to any depth.
+
+    `owner_unit` says who maintains it: a county's trainers, or the city (empty). Its
+    questions are scoped by it (`quizzes.policies`); a category that a qualification exam
+    draws from belongs to the city's exam pool whoever owns it (docs/exam-pools.md).
+    """
 
     name = models.CharField(_("name"), max_length=100)
     parent = models.ForeignKey(
@@ -55,8 +79,14 @@ class QuestionCategory(models.Model):
         related_name="children",
     )
     description = models.TextField(_("description"), blank=True)
+    owner_unit = _owner_unit_field()
 
-    panels = [FieldPanel("name"), FieldPanel("parent"), FieldPanel("description")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("parent"),
+        FieldPanel("description"),
+        FieldPanel("owner_unit"),
+    ]
 
     class Meta:
         ordering = ["parent_id", "name"]
@@ -138,8 +168,13 @@ class QuestionQuerySet(models.QuerySet):
         )
 
 
-class Question(ClusterableModel):
-    """One question of the bank (试题). Choice questions own their options."""
+class Question(RevisionMixin, ClusterableModel):
+    """One question of the bank (试题). Choice questions own their options.
+
+    Every save through the admin is a revision (who, when, and the whole question with its
+    options), so a change to a question an exam draws can be compared with what it was:
+    https://docs.wagtail.org/en/stable/topics/snippets/features.html#saving-revisions-of-snippets
+    """
 
     category = models.ForeignKey(
         QuestionCategory,
@@ -250,8 +285,16 @@ class ReviewPolicy(models.TextChoices):
     AFTER_CLOSE = "after_close", _("Answers and explanations after the quiz closes")
 
 
-class Quiz(ClusterableModel):
-    """A quiz or exam (测验/考试): which questions, and the rules of sitting it."""
+class Quiz(DraftStateMixin, RevisionMixin, ClusterableModel):
+    """A quiz or exam (测验/考试): which questions, and the rules of sitting it.
+
+    Drafts and publishing are Wagtail's (`DraftStateMixin`): an edit of a published quiz
+    is saved as a revision and changes nothing officers sit until someone allowed to
+    publish it does (for a qualification exam, only the city). The quiz engine reads the
+    row, which is the published version. `is_draft` is kept for readers written before
+    that: the database keeps it equal to "not live".
+    https://docs.wagtail.org/en/stable/topics/snippets/features.html#saving-draft-changes-of-snippets
+    """
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -269,9 +312,15 @@ class Quiz(ClusterableModel):
     pass_mark = models.PositiveSmallIntegerField(
         _("pass mark (%)"), default=60, validators=[MaxValueValidator(100)]
     )
-    is_draft = models.BooleanField(
-        _("draft"), default=True, help_text=_("A draft is visible only to its editors.")
+    is_draft = models.GeneratedField(
+        expression=models.Case(
+            models.When(live=True, then=models.Value(False)), default=models.Value(True)
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
+        verbose_name=_("draft"),
     )
+    owner_unit = _owner_unit_field()
     success_text = models.TextField(_("text shown on passing"), blank=True)
     failure_text = models.TextField(_("text shown on failing"), blank=True)
 
@@ -305,7 +354,7 @@ class Quiz(ClusterableModel):
         FieldPanel("title"),
         FieldRowPanel([FieldPanel("kind"), FieldPanel("field")]),
         FieldPanel("description"),
-        FieldRowPanel([FieldPanel("pass_mark"), FieldPanel("is_draft")]),
+        FieldRowPanel([FieldPanel("pass_mark"), FieldPanel("owner_unit")]),
         InlinePanel("fixed_questions", label=_("Question"), heading=_("Fixed questions")),
         InlinePanel("draws", label=_("Random draw"), heading=_("Random draws")),
         MultiFieldPanel(
@@ -345,6 +394,15 @@ class Quiz(ClusterableModel):
             errors["field"] = _("A specialised exam names the field it qualifies for.")
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             errors["closes_at"] = _("The quiz must close after it opens.")
+        if (
+            self.kind in QUALIFICATION_KINDS
+            and self.pass_mark is not None
+            and self.pass_mark < QUALIFICATION_MIN_PASS_MARK
+        ):
+            errors["pass_mark"] = _(
+                "A qualification exam's pass mark is at least %(mark)s%%: the certificate "
+                "rules ask for a score of %(mark)s out of 100."
+            ) % {"mark": QUALIFICATION_MIN_PASS_MARK}
         if errors:
             raise ValidationError(errors)
 
@@ -457,6 +515,11 @@ class Attempt(models.Model):
 
     Addressed in URLs by `public_id` (a random UUID), never by the sequential key.
     `score` (0–100) and `passed` are set only once every answer is marked.
+
+    A running exam's rules cannot change under it: what decides the result is fixed when
+    the attempt starts (the questions and their marks, the marking key on each slot, the
+    `deadline` and the `pass_mark`), so a new version of the quiz published meanwhile
+    applies to later attempts only.
     """
 
     quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
@@ -474,6 +537,12 @@ class Attempt(models.Model):
     )
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True, db_index=True)
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark (%)"),
+        null=True,
+        blank=True,
+        help_text=_("The quiz's pass mark when the attempt started."),
+    )
     finish_reason = models.CharField(
         _("finished because"), max_length=20, choices=FinishReason.choices, blank=True
     )
@@ -520,6 +589,9 @@ class AttemptQuestion(models.Model):
     the save endpoint refer to options only by their index in it, so nothing sent to the
     browser carries an option's id (ids could betray the order a question was written in).
     `seq` is the sequence number of the save that wrote the current answer.
+    `max_points`, `correct_options` and `partial_credit` are the question's marking as it
+    stood when the attempt started (empty on slots made before they were recorded: those
+    are marked from the question as it is).
     """
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="slots")
@@ -529,6 +601,8 @@ class AttemptQuestion(models.Model):
     )
     option_order = models.JSONField(default=list)
     max_points = models.DecimalField(_("marks possible"), max_digits=5, decimal_places=2)
+    correct_options = models.JSONField(_("right options"), null=True, blank=True)
+    partial_credit = models.BooleanField(_("partial credit"), null=True, blank=True)
     selected = models.JSONField(default=list)
     text = models.TextField(_("answer text"), blank=True)
     seq = models.PositiveBigIntegerField(default=0)

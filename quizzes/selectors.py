@@ -1,4 +1,5 @@
-"""Read-side rules of the quiz engine: effective rules, results, marking queue, item analysis.
+"""Read-side rules of the quiz engine: effective rules, results, marking queue, item
+analysis, who maintains which part of the bank, and the exam pools.
 
 `quiz_passed` / `quizzes_passed` are used by the courses app and must stay stable. A quiz
 counts one attempt per officer, chosen by the quiz's grading method: the highest graded
@@ -7,24 +8,31 @@ attempt, or the last graded one.
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from people.models import Role, User
-from people.selectors import officers_visible_to, user_roles
+from people.models import OrgUnit, Role, RoleAssignment, UnitKind, User
+from people.policies import holds_city_role
+from people.selectors import officers_visible_to, unit_county, units_visible_to, user_roles
 
 from .models import (
+    QUALIFICATION_KINDS,
     Attempt,
     AttemptQuestion,
     AttemptStatus,
     GradingMethod,
     Option,
+    Question,
+    QuestionCategory,
     QuestionType,
     Quiz,
+    QuizDraw,
     QuizOverride,
+    QuizQuestion,
     ReviewPolicy,
 )
 
@@ -63,11 +71,11 @@ def quiz_rules_for(*, quiz: Quiz, user: User) -> QuizRules:
 
 
 def quizzes_for_officer(*, user: User) -> QuerySet[Quiz]:
-    """Quizzes an officer may see (never drafts, unless the user edits quizzes)."""
+    """Quizzes an officer may see (only published ones, unless the user edits quizzes)."""
     quizzes = Quiz.objects.select_related("field").order_by("kind", "title")
     if user_is_quiz_editor(user=user):
         return quizzes
-    return quizzes.filter(is_draft=False)
+    return quizzes.filter(live=True)
 
 
 def _counting_attempts(*, user: User) -> QuerySet[Attempt]:
@@ -314,3 +322,261 @@ def item_analysis(*, quiz: Quiz, user: User) -> list[ItemStats]:
         )
     stats.sort(key=lambda item: (item.discrimination is not None, item.discrimination or 0))
     return stats
+
+
+# --- who maintains what --------------------------------------------------------------
+
+
+def authoring_units(*, user: User) -> QuerySet[OrgUnit]:
+    """The counties whose quizzes, categories and questions the user may maintain: the
+    county-level units of their area (a trainer's county). City-owned content (no owner,
+    or the city itself) is the city administrators' alone."""
+    return units_visible_to(user).filter(kind=UnitKind.COUNTY)
+
+
+def authoring_county(*, user: User) -> OrgUnit | None:
+    """The owner a new quiz or category of this user gets: the county of their first
+    trainer role (`unit_county` of its unit). None, the city, for city administrators and
+    for a trainer held at the city, who picks a county in the form."""
+    if holds_city_role(user):
+        return None
+    assignments = (
+        RoleAssignment.objects.filter(user=user, role=Role.TRAINER)
+        .select_related("unit")
+        .order_by("pk")
+    )
+    for assignment in assignments:
+        county = unit_county(assignment.unit)
+        if county is not None:
+            return county
+    return None
+
+
+# --- exam pools ----------------------------------------------------------------------
+#
+# A question is in the exam pool when a qualification exam can draw it: it is one of the
+# exam's fixed questions, or it sits in a category the exam draws from (with the
+# category's sub-categories when the draw includes them). Its answer is never shown in a
+# review, and practice and module quizzes may not use it (docs/exam-pools.md).
+
+#: Stands for a category not saved yet in a category tree (`category_parents`).
+NEW_CATEGORY = -1
+
+
+def category_parents() -> dict[int, int | None]:
+    """The category tree as {category id: parent id} (one query; the table is small)."""
+    return dict(QuestionCategory.objects.values_list("pk", "parent_id"))
+
+
+def _children(parents: dict[int, int | None]) -> dict[int | None, list[int]]:
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in parents.items():
+        children.setdefault(parent_id, []).append(pk)
+    return children
+
+
+def drawn_categories(
+    *, draws: Iterable[tuple[int, bool]], parents: dict[int, int | None]
+) -> set[int]:
+    """The categories a list of draws (category id, include sub-categories) can draw from."""
+    children = _children(parents)
+    found: set[int] = set()
+    for category_id, include_subcategories in draws:
+        stack = [category_id]
+        while stack:
+            pk = stack.pop()
+            if pk in found:
+                continue
+            found.add(pk)
+            if include_subcategories:
+                stack.extend(children.get(pk, []))
+    return found
+
+
+@dataclass(frozen=True)
+class QuestionPool:
+    """What a group of quizzes can give: whole categories, and fixed questions."""
+
+    category_ids: frozenset[int]
+    question_ids: frozenset[int]
+
+    def holds(self, *, question_id: int | None, category_id: int | None) -> bool:
+        return category_id in self.category_ids or (
+            question_id is not None and question_id in self.question_ids
+        )
+
+
+def question_pool(
+    *,
+    qualification: bool,
+    parents: dict[int, int | None] | None = None,
+    exclude_quiz_id: int | None = None,
+) -> QuestionPool:
+    """The pool of the qualification exams (`qualification=True`) or of the practice and
+    module quizzes, published or not, as their stored draws and fixed questions say."""
+    if parents is None:
+        parents = category_parents()
+    kinds = Q(quiz__kind__in=QUALIFICATION_KINDS)
+    if not qualification:
+        kinds = ~kinds
+    draws = QuizDraw.objects.filter(kinds)
+    fixed = QuizQuestion.objects.filter(kinds)
+    if exclude_quiz_id is not None:
+        draws = draws.exclude(quiz_id=exclude_quiz_id)
+        fixed = fixed.exclude(quiz_id=exclude_quiz_id)
+    return QuestionPool(
+        category_ids=frozenset(
+            drawn_categories(
+                draws=draws.values_list("category_id", "include_subcategories"), parents=parents
+            )
+        ),
+        question_ids=frozenset(fixed.values_list("question_id", flat=True)),
+    )
+
+
+def exam_pool(*, parents: dict[int, int | None] | None = None) -> QuestionPool:
+    """Everything a qualification exam can draw."""
+    return question_pool(qualification=True, parents=parents)
+
+
+@dataclass(frozen=True)
+class PoolConflict:
+    """Categories and questions that both an exam and a practice or module quiz can give."""
+
+    category_ids: frozenset[int] = frozenset()
+    question_ids: frozenset[int] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.category_ids or self.question_ids)
+
+    def __sub__(self, other: "PoolConflict") -> "PoolConflict":
+        return PoolConflict(
+            category_ids=self.category_ids - other.category_ids,
+            question_ids=self.question_ids - other.question_ids,
+        )
+
+    def names(self, *, limit: int = 5) -> str:
+        """The conflicting categories and questions, for a message."""
+        items = [str(c) for c in QuestionCategory.objects.filter(pk__in=self.category_ids)]
+        items += [f"“{q}”" for q in Question.objects.filter(pk__in=self.question_ids)]
+        shown = "; ".join(sorted(items)[:limit])
+        return shown + ("; …" if len(items) > limit else "")
+
+
+def pool_conflicts(*, exam: QuestionPool, practice: QuestionPool) -> PoolConflict:
+    """What both pools can give: shared categories, and fixed questions of one side that
+    the other side fixes too or draws from their category."""
+    fixed = exam.question_ids | practice.question_ids
+    categories = dict(Question.objects.filter(pk__in=fixed).values_list("pk", "category_id"))
+    shared = exam.question_ids & practice.question_ids
+    shared |= {pk for pk in practice.question_ids if categories.get(pk) in exam.category_ids}
+    shared |= {pk for pk in exam.question_ids if categories.get(pk) in practice.category_ids}
+    return PoolConflict(
+        category_ids=frozenset(exam.category_ids & practice.category_ids),
+        question_ids=frozenset(shared),
+    )
+
+
+def quiz_pool_conflicts(
+    *,
+    kind: str,
+    draws: Iterable[tuple[int, bool]],
+    fixed_question_ids: Iterable[int],
+    quiz_id: int | None = None,
+) -> PoolConflict:
+    """What a quiz with these draws and fixed questions would share with the other side:
+    an exam with the practice and module quizzes, or a practice or module quiz with the
+    exams. The quiz's own stored draws are left out (they are being replaced)."""
+    parents = category_parents()
+    mine = QuestionPool(
+        category_ids=frozenset(drawn_categories(draws=draws, parents=parents)),
+        question_ids=frozenset(fixed_question_ids),
+    )
+    qualification = kind in QUALIFICATION_KINDS
+    other = question_pool(qualification=not qualification, parents=parents, exclude_quiz_id=quiz_id)
+    if qualification:
+        return pool_conflicts(exam=mine, practice=other)
+    return pool_conflicts(exam=other, practice=mine)
+
+
+def question_move_conflicts(*, question_id: int | None, category_id: int) -> PoolConflict:
+    """Whether a question placed in `category_id` would be in both pools at once."""
+    parents = category_parents()
+    exam = question_pool(qualification=True, parents=parents)
+    practice = question_pool(qualification=False, parents=parents)
+    if exam.holds(question_id=question_id, category_id=category_id) and practice.holds(
+        question_id=question_id, category_id=category_id
+    ):
+        return PoolConflict(question_ids=frozenset([question_id] if question_id else []))
+    return PoolConflict()
+
+
+def _conflicts_in_tree(parents: dict[int, int | None]) -> PoolConflict:
+    return pool_conflicts(
+        exam=question_pool(qualification=True, parents=parents),
+        practice=question_pool(qualification=False, parents=parents),
+    )
+
+
+def category_move_conflicts(*, category_id: int, parent_id: int | None) -> PoolConflict:
+    """The conflicts that putting an existing category under `parent_id` would add (a
+    category moved under one an exam draws with its sub-categories joins the exam pool)."""
+    parents = category_parents()
+    if parents.get(category_id) == parent_id:
+        return PoolConflict()
+    before = _conflicts_in_tree(parents)
+    parents[category_id] = parent_id
+    return _conflicts_in_tree(parents) - before
+
+
+def category_in_exam_pool(*, category_id: int | None, parent_id: int | None) -> bool:
+    """Whether a category (perhaps unsaved, perhaps moved under `parent_id`) is one a
+    qualification exam can draw from."""
+    parents = category_parents()
+    key = category_id if category_id is not None else NEW_CATEGORY
+    parents[key] = parent_id
+    return key in exam_pool(parents=parents).category_ids
+
+
+@dataclass
+class ReviewItem:
+    """One question of a finished attempt as its review shows it. A `secret` question is in
+    an exam pool: only its text and the officer's own answer are shown, never which option
+    is right, its marks, the marker's comment or the explanation."""
+
+    slot: AttemptQuestion
+    secret: bool
+    options: list[dict] = field(default_factory=list)
+    explanation: str = ""
+
+
+def attempt_review(*, attempt: Attempt) -> list[ReviewItem]:
+    """The review of a finished attempt: each question with the officer's answer and, unless
+    the question is in an exam pool, the right options, the marks and the explanation."""
+    slots = list(attempt.slots.select_related("question"))
+    pool = exam_pool()
+    options: dict[int, list[Option]] = {}
+    for option in Option.objects.filter(question_id__in=[slot.question_id for slot in slots]):
+        options.setdefault(option.question_id, []).append(option)
+    items = []
+    for slot in slots:
+        secret = pool.holds(question_id=slot.question_id, category_id=slot.question.category_id)
+        by_id = {option.pk: option for option in options.get(slot.question_id, [])}
+        items.append(
+            ReviewItem(
+                slot=slot,
+                secret=secret,
+                options=[
+                    {
+                        "letter": chr(ord("A") + index),
+                        "text": by_id[pk].text,
+                        "correct": False if secret else by_id[pk].is_correct,
+                        "chosen": pk in slot.selected,
+                    }
+                    for index, pk in enumerate(slot.option_order)
+                    if pk in by_id
+                ],
+                explanation="" if secret else slot.question.explanation,
+            )
+        )
+    return items

@@ -8,24 +8,37 @@ The guarantees the issue asks for live here, not in the views:
 * finishing locks the attempt row, so a double click, a retry, two tabs and the expiry
   task all end in one result (`attempt_finish`);
 * an attempt whose time ran out is finished from its saved answers by whoever notices
-  first: the officer's next request or the `quizzes.tasks.attempts_expire` beat task.
+  first: the officer's next request or the `quizzes.tasks.attempts_expire` beat task;
+* what decides an attempt's result (its questions, their marks and marking key, the
+  deadline and the pass mark) is copied onto it at the start, so a new version of the
+  quiz published while it runs applies to later attempts only;
+* practice and module quizzes start at most `QUIZZES_PRACTICE_STARTS_PER_HOUR` attempts
+  per officer and quiz in an hour, and never use a question of an exam pool
+  (docs/exam-pools.md).
 """
 
 import random
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from people.models import User
+from wagtail.permissions import policy_registry
 
+from people.models import OrgUnit, User
+from people.ratelimit import RateLimit
+
+from .exchange import ParseResult, questions_import
 from .models import (
+    QUALIFICATION_KINDS,
     Attempt,
     AttemptQuestion,
     AttemptStatus,
@@ -35,8 +48,10 @@ from .models import (
     QuestionCategory,
     QuestionType,
     Quiz,
+    QuizDraw,
+    QuizQuestion,
 )
-from .selectors import quiz_rules_for, user_is_quiz_editor
+from .selectors import authoring_county, quiz_pool_conflicts, quiz_rules_for, user_is_quiz_editor
 from .signals import attempt_graded
 
 _random = secrets.SystemRandom()
@@ -70,7 +85,144 @@ def attempt_expired(*, attempt: Attempt, now: datetime | None = None) -> bool:
     return attempt.deadline is not None and now > attempt.deadline + deadline_grace()
 
 
+# --- authoring -----------------------------------------------------------------------
+
+
+def quiz_pools_validate(
+    *,
+    kind: str,
+    draws: list[tuple[int, bool]],
+    fixed_question_ids: list[int],
+    quiz_id: int | None = None,
+) -> None:
+    """Refuse a quiz that would share questions across the exam/practice line.
+
+    A practice or module quiz may not draw from or fix a question a qualification exam
+    can draw; an exam may not draw from or fix one that a practice or module quiz uses.
+    `draws` are (category id, include sub-categories). Raises `ValidationError`.
+    """
+    conflict = quiz_pool_conflicts(
+        kind=kind, draws=draws, fixed_question_ids=fixed_question_ids, quiz_id=quiz_id
+    )
+    if not conflict:
+        return
+    if kind in QUALIFICATION_KINDS:
+        message = _(
+            "A qualification exam may not draw questions that practice or module quizzes "
+            "use; give the exam its own categories: %(items)s."
+        )
+    else:
+        message = _(
+            "A practice or module quiz may not use questions that a qualification exam can "
+            "draw (the exam pool is secret); draw from practice categories instead: "
+            "%(items)s."
+        )
+    raise ValidationError(message % {"items": conflict.names()}, code="exam_pool")
+
+
+@transaction.atomic
+def quiz_create(
+    *,
+    title: str,
+    kind: str,
+    draws: Sequence[tuple[QuestionCategory, int]] = (),
+    fixed: Sequence[Question] = (),
+    owner_unit: OrgUnit | None = None,
+    user: User | None = None,
+    publish: bool = True,
+    **rules,
+) -> Quiz:
+    """Create a quiz with its random draws (category, count; sub-categories included) and
+    fixed questions, checked like the admin form checks it, and saved as its first
+    revision (published unless `publish` is False). Raises `ValidationError`."""
+    quiz = Quiz(title=title, kind=kind, owner_unit=owner_unit, live=False, **rules)
+    quiz.full_clean()
+    quiz_pools_validate(
+        kind=kind,
+        draws=[(category.pk, True) for category, _count in draws],
+        fixed_question_ids=[question.pk for question in fixed],
+    )
+    quiz.save()
+    QuizDraw.objects.bulk_create(
+        QuizDraw(quiz=quiz, category=category, count=count, sort_order=i)
+        for i, (category, count) in enumerate(draws)
+    )
+    QuizQuestion.objects.bulk_create(
+        QuizQuestion(quiz=quiz, question=question, sort_order=i) for i, question in enumerate(fixed)
+    )
+    revision = quiz.save_revision(user=user, log_action="wagtail.create")
+    if publish:
+        revision.publish(user=user, skip_permission_checks=True)
+        quiz.refresh_from_db()
+    return quiz
+
+
+class ImportRefused(Exception):
+    """An import that would put questions where the importing user may not add them."""
+
+
+def questions_import_as(
+    *, user: User, data: bytes, fmt: str, category_path: list[str], filename: str = ""
+) -> ParseResult:
+    """Import a file of questions for a user of the admin (`exchange.questions_import`).
+
+    In the same transaction, the categories the import creates get the user's county as
+    their owner (the city's for city administrators), and every category that received
+    questions must be one where the policy lets the user add questions: a trainer cannot
+    import into another county's category or into a qualification exam's pool by naming
+    its path. Otherwise nothing is kept and `ImportRefused` is raised.
+    """
+    question_policy = policy_registry.get_by_type(Question)
+    with transaction.atomic():
+        categories_before = set(QuestionCategory.objects.values_list("pk", flat=True))
+        last_question = Question.objects.aggregate(n=Max("pk"))["n"] or 0
+        result = questions_import(
+            data=data, fmt=fmt, category_path=category_path, filename=filename
+        )
+        if result.problems:
+            return result
+        QuestionCategory.objects.exclude(pk__in=categories_before).update(
+            owner_unit=authoring_county(user=user)
+        )
+        filled = set(
+            Question.objects.filter(pk__gt=last_question).values_list("category_id", flat=True)
+        )
+        for category_id in filled:
+            if not question_policy.user_has_permission_for_instance(
+                user, "add", Question(category_id=category_id)
+            ):
+                transaction.set_rollback(True)
+                raise ImportRefused(
+                    _(
+                        "Nothing was imported: you may add questions only to categories "
+                        "your county maintains, and never to one a qualification exam "
+                        "draws from."
+                    )
+                )
+    return result
+
+
+def revision_baseline_ensure(*, instance: Quiz | Question) -> None:
+    """Record how a quiz or question stands before its first recorded change.
+
+    Rows made before revisions were kept (and bank imports, which write rows directly) have
+    no revision; saving one of the stored state first means the history of their first
+    change shows it from before to after. Does nothing once a revision exists.
+    """
+    stored = type(instance)._default_manager.filter(pk=instance.pk).first()
+    if stored is not None and stored.latest_revision_id is None:
+        stored.save_revision(user=None, changed=False, clean=False, log_action=False)
+        instance.latest_revision = stored.latest_revision
+
+
 # --- starting ------------------------------------------------------------------------
+
+
+def practice_start_limit() -> RateLimit:
+    """Starts of one practice or module quiz by one officer in an hour: enough to practise,
+    too few to harvest a bank by submitting blank attempts."""
+    limit = getattr(settings, "QUIZZES_PRACTICE_STARTS_PER_HOUR", 10)
+    return RateLimit(scope="quiz-practice-start", limit=limit, window=3600)
 
 
 def _draw_questions(*, quiz: Quiz, today, rng: random.Random) -> list[Question]:
@@ -132,7 +284,7 @@ def attempt_start(
             return current
         attempt_finish(attempt=current, reason=FinishReason.TIMED_OUT, now=now)
 
-    if quiz.is_draft and not user_is_quiz_editor(user=user):
+    if not quiz.live and not user_is_quiz_editor(user=user):
         raise QuizUnavailable(_("This quiz is not available."))
     rules = quiz_rules_for(quiz=quiz, user=user)
     if rules.opens_at and now < rules.opens_at:
@@ -143,18 +295,32 @@ def attempt_start(
     if rules.attempts_allowed and used >= rules.attempts_allowed:
         raise QuizUnavailable(_("You have used all your attempts at this quiz."))
 
+    if quiz.kind not in QUALIFICATION_KINDS:
+        limit = practice_start_limit()
+        if not limit.hit(f"{user.pk}:{quiz.pk}"):
+            raise QuizUnavailable(
+                _(
+                    "You have started this quiz %(limit)s times in the last hour. Go over "
+                    "the lesson, then try again in %(minutes)s minutes."
+                )
+                % {"limit": limit.limit, "minutes": max(1, round(limit.retry_after / 60))}
+            )
+
     questions = _draw_questions(quiz=quiz, today=timezone.localdate(now), rng=rng)
     if not questions:
         raise QuizUnavailable(_("This quiz has no questions yet."))
     if quiz.shuffle_questions:
         rng.shuffle(questions)
     options: dict[int, list[int]] = {}
-    for question_id, option_id in (
+    correct: dict[int, list[int]] = {}
+    for question_id, option_id, is_correct in (
         Option.objects.filter(question__in=questions)
         .order_by("sort_order", "pk")
-        .values_list("question_id", "pk")
+        .values_list("question_id", "pk", "is_correct")
     ):
         options.setdefault(question_id, []).append(option_id)
+        if is_correct:
+            correct.setdefault(question_id, []).append(option_id)
 
     deadline = None
     if rules.time_limit_minutes:
@@ -165,7 +331,12 @@ def attempt_start(
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(
-                quiz=quiz, user=user, number=used + 1, started_at=now, deadline=deadline
+                quiz=quiz,
+                user=user,
+                number=used + 1,
+                started_at=now,
+                deadline=deadline,
+                pass_mark=quiz.pass_mark,
             )
             slots = []
             for position, question in enumerate(questions, start=1):
@@ -179,6 +350,8 @@ def attempt_start(
                         question=question,
                         option_order=order,
                         max_points=question.points,
+                        correct_options=sorted(correct.get(question.pk, [])),
+                        partial_credit=question.partial_credit,
                     )
                 )
             AttemptQuestion.objects.bulk_create(slots)
@@ -471,7 +644,10 @@ def slot_auto_mark(
     if qtype == QuestionType.ESSAY:
         return Decimal(0) if not slot.text.strip() else None
     chosen = set(slot.selected)
-    if qtype != QuestionType.MULTIPLE or not slot.question.partial_credit:
+    partial_credit = slot.partial_credit
+    if partial_credit is None:  # a slot made before the marking was recorded on it
+        partial_credit = slot.question.partial_credit
+    if qtype != QuestionType.MULTIPLE or not partial_credit:
         return slot.max_points if chosen and chosen == correct else Decimal(0)
     if not correct:
         return Decimal(0)
@@ -490,7 +666,8 @@ def _grade(*, attempt: Attempt, slots: list[AttemptQuestion], now: datetime) -> 
     attempt.points_awarded = _quantise(awarded)
     attempt.points_possible = _quantise(possible)
     attempt.score = _quantise(awarded * _HUNDRED / possible) if possible else Decimal(0)
-    attempt.passed = attempt.score >= attempt.quiz.pass_mark
+    pass_mark = attempt.pass_mark if attempt.pass_mark is not None else attempt.quiz.pass_mark
+    attempt.passed = attempt.score >= pass_mark
     attempt.status = AttemptStatus.GRADED
     attempt.graded_at = now
     transaction.on_commit(
@@ -516,19 +693,21 @@ def attempt_finish(
         if reason == FinishReason.SUBMITTED and attempt_expired(attempt=locked, now=now):
             reason = FinishReason.TIMED_OUT
         slots = list(locked.slots.select_related("question"))
-        question_ids = [slot.question_id for slot in slots]
-        correct: dict[int, set[int]] = {}
-        for question_id, option_id, is_correct in Option.objects.filter(
-            question_id__in=question_ids
-        ).values_list("question_id", "pk", "is_correct"):
-            if is_correct:
-                correct.setdefault(question_id, set()).add(option_id)
+        # The marking key recorded at the start; read from the bank only for slots made
+        # before it was recorded.
+        unrecorded = [slot.question_id for slot in slots if slot.correct_options is None]
+        current: dict[int, set[int]] = {}
+        if unrecorded:
+            for question_id, option_id in Option.objects.filter(
+                question_id__in=unrecorded, is_correct=True
+            ).values_list("question_id", "pk"):
+                current.setdefault(question_id, set()).add(option_id)
         for slot in slots:
-            slot.points = slot_auto_mark(
-                slot=slot,
-                correct=correct.get(slot.question_id, set()),
-                all_options=slot.option_order,
-            )
+            if slot.correct_options is None:
+                correct = current.get(slot.question_id, set())
+            else:
+                correct = set(slot.correct_options)
+            slot.points = slot_auto_mark(slot=slot, correct=correct, all_options=slot.option_order)
         AttemptQuestion.objects.bulk_update(slots, ["points"])
         locked.finished_at = now
         locked.finish_reason = reason

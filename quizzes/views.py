@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from people.params import page_param
 from people.roles import SUPERVISORY_ROLES
 from people.selectors import officers_visible_to, user_roles
 
@@ -30,7 +31,7 @@ from .models import Attempt, AttemptQuestion, AttemptStatus, Layout, Option, Que
 
 def _visible_quiz(request, pk: int) -> Quiz:
     quiz = get_object_or_404(Quiz.objects.select_related("field"), pk=pk)
-    if quiz.is_draft and not selectors.user_is_quiz_editor(user=request.user):
+    if not quiz.live and not selectors.user_is_quiz_editor(user=request.user):
         raise Http404
     return quiz
 
@@ -155,10 +156,7 @@ def attempt_take(request, public_id):
     )
     total = len(slots)
     if quiz.layout == Layout.ONE_PER_PAGE:
-        try:
-            page = min(max(int(request.GET.get("page", 1)), 1), total)
-        except ValueError:
-            page = 1
+        page = min(page_param(request.GET), total)
         shown = [slot for slot in slots if slot.position == page] or slots[:1]
     else:
         page = None
@@ -209,8 +207,8 @@ def attempt_post(request, public_id, finish: bool = False):
         services.attempt_finish(attempt=attempt)
         return redirect("quizzes:attempt_result", public_id=attempt.public_id)
     url = reverse("quizzes:attempt", kwargs={"public_id": attempt.public_id})
-    if go.isdigit():
-        url += f"?page={int(go)}"
+    if go.isascii() and go.isdigit():
+        url += f"?page={page_param(request.POST, name='go')}"
     return redirect(url)
 
 
@@ -266,29 +264,8 @@ def attempt_result(request, public_id):
     if attempt.status == AttemptStatus.IN_PROGRESS:
         return redirect("quizzes:attempt", public_id=attempt.public_id)
     review = selectors.attempt_review_allowed(attempt=attempt, now=timezone.now())
-    reviewed = []
-    if review:
-        slots = list(attempt.slots.select_related("question"))
-        options: dict[int, list[Option]] = {}
-        for option in Option.objects.filter(question_id__in=[slot.question_id for slot in slots]):
-            options.setdefault(option.question_id, []).append(option)
-        for slot in slots:
-            by_id = {option.pk: option for option in options.get(slot.question_id, [])}
-            reviewed.append(
-                {
-                    "slot": slot,
-                    "options": [
-                        {
-                            "letter": chr(ord("A") + index),
-                            "text": by_id[pk].text,
-                            "correct": by_id[pk].is_correct,
-                            "chosen": pk in slot.selected,
-                        }
-                        for index, pk in enumerate(slot.option_order)
-                        if pk in by_id
-                    ],
-                }
-            )
+    # Questions of an exam pool come without their answers (docs/exam-pools.md).
+    reviewed = selectors.attempt_review(attempt=attempt) if review else []
     return render(
         request,
         "pages/quizzes/result.html",
@@ -373,6 +350,9 @@ def mark_essay(request, slot_pk: int):
         try:
             points = Decimal(request.POST.get("points", "").strip())
         except InvalidOperation:
+            points = None
+        if points is None or not points.is_finite():
+            # "NaN" and "Infinity" are Decimals too, but no mark: NaN cannot even be compared.
             error = _("Enter the mark as a number.")
         else:
             try:

@@ -2,8 +2,13 @@
 so lessons can place one with `SnippetChooserBlock("quizzes.Quiz")`), per-officer
 overrides, item analysis, imports and exports. See
 https://docs.wagtail.org/en/stable/topics/snippets/customising.html
+
+Every snippet here is scoped (`people.policies`): its policy, registered below before the
+view sets, says who may change what (`quizzes.policies`), and each view set's form is the
+scoped one of `quizzes.forms`. Quizzes have drafts and revisions, questions revisions.
 """
 
+from django.db.models import Exists, OuterRef
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -11,19 +16,57 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, LiveStatusTagColumn
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import EditView, SnippetViewSetGroup
 
 import django_filters
 
 from people.admin_menu import PermissionMenuItem
-from people.selectors import officers_visible_to
+from people.policies import ScopedSnippetViewSet
 from powers.models import EnforcementField
 
-from . import admin_views
+from . import admin_views, services
+from .forms import (
+    QuestionAdminForm,
+    QuestionCategoryAdminForm,
+    QuizAdminForm,
+    QuizOverrideAdminForm,
+)
 from .models import Question, QuestionCategory, QuestionType, Quiz, QuizKind, QuizOverride
+from .policies import QuestionCategoryPolicy, QuestionPolicy, QuizOverridePolicy, QuizPolicy
+
+# Each model's policy is registered before its view set: Wagtail resolves the policy once.
+register_permission_policy(Quiz, QuizPolicy(Quiz))
+register_permission_policy(QuestionCategory, QuestionCategoryPolicy(QuestionCategory))
+register_permission_policy(Question, QuestionPolicy(Question))
+register_permission_policy(QuizOverride, QuizOverridePolicy(QuizOverride))
+
+
+class RevisedEditView(EditView):
+    """The edit view of a model with revisions: the first recorded change of a row made
+    before revisions were kept also records how it stood, and "Publish" is offered only
+    to those the policy lets publish this very object (Wagtail asks the model-wide
+    permission alone). A question has no drafts, so it is not autosaved: half an edit of
+    its right answers would be what the next attempt is marked by."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if not self.draftstate_enabled:
+            self.autosave_enabled = False
+
+    def get_available_actions(self):
+        actions = super().get_available_actions()
+        if "publish" in actions and not self.permission_policy.user_has_permission_for_instance(
+            self.request.user, "publish", self.object
+        ):
+            actions.remove("publish")
+        return actions
+
+    def save_instance(self):
+        services.revision_baseline_ensure(instance=self.form.instance)
+        return super().save_instance()
 
 
 class QuestionFilterSet(WagtailFilterSet):
@@ -64,10 +107,12 @@ class ReviewColumn(Column):
         return context
 
 
-class QuestionViewSet(SnippetViewSet):
+class QuestionViewSet(ScopedSnippetViewSet):
     model = Question
     icon = "help"
     menu_label = _("Questions")
+    base_form_class = QuestionAdminForm
+    edit_view_class = RevisedEditView
     list_display = [
         "__str__",
         "qtype",
@@ -80,61 +125,49 @@ class QuestionViewSet(SnippetViewSet):
     list_per_page = 50
 
     def get_queryset(self, request):
-        from django.db.models import Exists, OuterRef
-
         flagged = Question.objects.needing_review(timezone.localdate()).filter(pk=OuterRef("pk"))
-        return Question.objects.select_related("category__parent").annotate(
-            needs_review_flag=Exists(flagged)
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("category__parent")
+            .annotate(needs_review_flag=Exists(flagged))
         )
 
 
-class QuestionCategoryViewSet(SnippetViewSet):
+class QuestionCategoryViewSet(ScopedSnippetViewSet):
     model = QuestionCategory
     icon = "folder-open-inverse"
     menu_label = _("Categories")
-    list_display = ["__str__", "description"]
+    base_form_class = QuestionCategoryAdminForm
+    list_display = ["__str__", "owner_unit", "description"]
     search_fields = ["name"]
     search_backend_name = None
 
 
-class QuizViewSet(SnippetViewSet):
+class QuizViewSet(ScopedSnippetViewSet):
     model = Quiz
     icon = "form"
     menu_label = _("Quizzes and exams")
-    list_display = ["title", "kind", "field", "pass_mark", "is_draft"]
-    list_filter = ["kind", "field", "is_draft"]
+    base_form_class = QuizAdminForm
+    edit_view_class = RevisedEditView
+    list_display = ["title", "kind", "field", "pass_mark", "owner_unit", LiveStatusTagColumn()]
+    list_filter = ["kind", "field", "live"]
     search_fields = ["title", "description"]
     search_backend_name = None
 
 
-class QuizOverrideForm(WagtailAdminModelForm):
-    """Only officers the editor oversees may be given an override; the editor is recorded."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.for_user is not None and "user" in self.fields:
-            self.fields["user"].queryset = officers_visible_to(self.for_user).order_by(
-                "unit__path", "username"
-            )
-        self.fields["reason"].required = True
-
-    def save(self, commit=True):
-        if self.instance.created_by_id is None and self.for_user is not None:
-            self.instance.created_by = self.for_user
-        return super().save(commit=commit)
-
-
-class QuizOverrideViewSet(SnippetViewSet):
+class QuizOverrideViewSet(ScopedSnippetViewSet):
     model = QuizOverride
     icon = "time"
     menu_label = _("Overrides")
-    base_form_class = QuizOverrideForm
+    base_form_class = QuizOverrideAdminForm
     list_display = [
         "quiz",
         "user",
         "time_limit_minutes",
         "attempts_allowed",
         "reason",
+        "created_by",
         "created_at",
     ]
     list_filter = ["quiz"]
@@ -142,9 +175,7 @@ class QuizOverrideViewSet(SnippetViewSet):
     search_backend_name = None
 
     def get_queryset(self, request):
-        return QuizOverride.objects.filter(
-            user__in=officers_visible_to(request.user)
-        ).select_related("quiz", "user")
+        return super().get_queryset(request).select_related("quiz", "user", "created_by")
 
 
 class QuizzesGroup(SnippetViewSetGroup):

@@ -110,7 +110,7 @@ def test_quiz_is_a_snippet_with_a_chooser(client, editor, quiz):
 
 @pytest.mark.django_db
 def test_draft_visible_to_editors_only(client, editor, officer, quiz):
-    quiz.is_draft = True
+    quiz.live = False
     quiz.save()
     client.force_login(editor)
     assert client.get(reverse("quizzes:detail", args=[quiz.pk])).status_code == 200

@@ -295,7 +295,7 @@ def test_attempt_page_shows_countdown_from_server_time(client, officer, quiz):
 
 @pytest.mark.django_db
 def test_draft_is_hidden_from_officers(client, officer, quiz):
-    quiz.is_draft = True
+    quiz.live = False
     quiz.save()
     client.force_login(officer)
     assert client.get(reverse("quizzes:detail", args=[quiz.pk])).status_code == 404
