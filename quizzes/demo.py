@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from people.models import OrgUnit, UnitKind
 from powers.models import EnforcementField, Power
 
 from . import demo_data, services
@@ -290,5 +291,16 @@ def seed_quizzes() -> dict[str, Quiz]:
             description=f"{path[-1]}领域执法资格的专门法律知识考试：限时45分钟，60分合格，可补考一次。",
             time_limit_minutes=45,
             **exam,
+        )
+    # A county's own practice quiz: its trainers maintain it and grant overrides on it
+    # (the city's quizzes above are changed by the city administrator only).
+    county = OrgUnit.objects.filter(kind=UnitKind.COUNTY, name="濮阳县").first()
+    if county is not None:
+        quizzes["county_practice"] = _quiz(
+            "濮阳县乡镇执法程序随堂练习",
+            draws=[(categories["practice_procedure"], 5)],
+            owner_unit=county,
+            description="濮阳县培训讲师维护的练习：每次随机抽取5题。",
+            **practice,
         )
     return quizzes
