@@ -31,6 +31,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail.log_actions import log as log_action
 from wagtail.permissions import policy_registry
 
 from people.models import OrgUnit, User
@@ -199,6 +200,9 @@ def questions_import_as(
                         "draws from."
                     )
                 )
+        # Who imported each question: its history starts with the import, by that user.
+        for question in Question.objects.filter(pk__gt=last_question):
+            log_action(instance=question, action="wagtail.create", user=user)
     return result
 
 

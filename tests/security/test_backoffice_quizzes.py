@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from wagtail.models import ModelLogEntry
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 import pytest
@@ -645,3 +646,7 @@ def test_an_import_cannot_reach_into_the_exam_pool(client, city, staff, exam):
     new = QuestionCategory.objects.get(name="练习")
     assert new.owner_unit == city["county1"] and new.parent.owner_unit == city["county1"]
     assert Question.objects.filter(category=new).count() == 1
+    # The import is attributed: the question's history starts with it, by the trainer.
+    imported = Question.objects.get(category=new)
+    entry = ModelLogEntry.objects.for_instance(imported).get(action="wagtail.create")
+    assert entry.user == staff.trainer
