@@ -18,30 +18,20 @@ def _refuse_outside_area(request, page) -> None:
         raise PermissionDenied
 
 
-@hooks.register("before_edit_page")
-def edit_in_area(request, page):
-    _refuse_outside_area(request, page)
-
-
-@hooks.register("before_delete_page")
-def delete_in_area(request, page):
-    _refuse_outside_area(request, page)
-
-
-@hooks.register("before_copy_page")
-def copy_in_area(request, page):
-    _refuse_outside_area(request, page)
+# Each of these hooks is called with (request, page) before its view does anything.
+for _hook_name in (
+    "before_edit_page",
+    "before_delete_page",
+    "before_copy_page",
+    "before_unpublish_page",
+):
+    hooks.register(_hook_name, _refuse_outside_area)
 
 
 @hooks.register("before_move_page")
 def move_in_area(request, page, destination):
     _refuse_outside_area(request, page)
     _refuse_outside_area(request, destination)
-
-
-@hooks.register("before_unpublish_page")
-def unpublish_in_area(request, page):
-    _refuse_outside_area(request, page)
 
 
 @hooks.register("before_create_page")

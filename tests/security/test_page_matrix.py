@@ -156,3 +156,18 @@ def test_city_wide_module_is_the_citys(client, tree):
     module = tree["city_module"]
     client.force_login(tree["users"][Role.TRAINER])
     assert _refused(client.get(reverse("wagtailadmin_pages:edit", args=[module.pk])))
+
+
+@pytest.mark.parametrize("role", [Role.TRAINER, Role.JUSTICE_BUREAU])
+def test_another_countys_module_cannot_be_moved_into_ones_own_section(client, city, tree, role):
+    from courses.models import CountySectionPage
+
+    module = tree["pages"]["courses.TrainingModulePage"]
+    own_section = CountySectionPage.objects.get(county=city["county1"])
+    parent_before = module.get_parent().pk
+    client.force_login(tree["users"][role])
+    url = reverse("wagtailadmin_pages:move_confirm", args=[module.pk, own_section.pk])
+    assert _refused(client.get(url))
+    client.post(url)
+    module.refresh_from_db()
+    assert module.get_parent().pk == parent_before
