@@ -1,9 +1,13 @@
 """PDF documents: an officer's transcript and a signed application list.
 
 Made with reportlab alone (a pip package: `make run` needs nothing from the system).
-Chinese text uses reportlab's built-in CID font STSong-Light (Adobe-GB1): every PDF
-viewer maps it to a local Song typeface, and the text stays real text — searchable,
-copyable, extractable (checked with pdftotext in the tests when it is installed).
+All text is set in WenQuanYi Micro Hei, a TrueType font kept in `certification/fonts/`
+(Apache-2.0, cut down to Latin, punctuation and the CJK Unified Ideographs block). reportlab
+embeds the subset of glyphs each PDF uses, so the PDF reads the same in every viewer and on
+machines with no Chinese font; the text stays real text — searchable, copyable, extractable.
+A font the reader must have (reportlab's CID font STSong-Light) printed blank boxes in
+Chromium's viewer. Every fixed character written here must be in the font: `font_covers()`
+says which are not, and the tests check each PDF with it (docs/exports-and-documents.md).
 
 Paragraphs are reportlab markup (`<b>`, `<br/>`, `<img src=…>`, `<a href=…>`): every value
 that comes from a person (names, titles, reasons, numbers typed in) enters it through
@@ -14,11 +18,12 @@ as a tag. A title `X <b>unclosed` or `<img src="/etc/passwd"/>` is text on the p
 import io
 from collections import defaultdict
 from decimal import Decimal
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.db.models import Sum
 from django.db.models.functions import ExtractYear
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -27,7 +32,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from courses.models import TrainingRecord
@@ -38,8 +43,11 @@ from .messages import hours_text
 from .models import ApplicantDecision, Application, ExamKind, StatusCode
 from .selectors import credential_status, exam_standing
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+FONT = "WenQuanYiMicroHei"
+FONT_FILE = Path(__file__).resolve().parent / "fonts" / "WenQuanYiMicroHei-subset.ttf"
+pdfmetrics.registerFont(TTFont(FONT, FONT_FILE))
+# One face for every style: a `<b>` written around text must not ask for a font that is not here.
+pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT, italic=FONT, boldItalic=FONT)
 
 TITLE = ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22, spaceAfter=6)
 HEADING = ParagraphStyle(
@@ -48,16 +56,21 @@ HEADING = ParagraphStyle(
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=15)
 SMALL = ParagraphStyle("small", fontName=FONT, fontSize=8, leading=11, textColor=colors.grey)
 
-STATUS_ZH = {
-    StatusCode.NOT_QUALIFIED: "未取得执法证",
-    StatusCode.CANCELLED: "已注销",
-    StatusCode.REVOKED: "已吊销",
-    StatusCode.EXPIRED: "已过期",
-    StatusCode.SUSPENDED: "暂扣",
-    StatusCode.AT_RISK: "有效（需关注）",
-    StatusCode.VALID: "有效",
-}
+# A table sets its cells' font even when every cell is a Paragraph (Helvetica by default).
+CELL_FONT = ("FONTNAME", (0, 0), (-1, -1), FONT)
 CATEGORY_ZH = [("public_law", "公共法律知识"), ("professional", "业务知识"), ("skills", "执法技能")]
+
+
+def font_covers(text: str) -> set[str]:
+    """The characters of `text` that the embedded font has no glyph for (line breaks aside)."""
+    glyphs = pdfmetrics.getFont(FONT).face.charToGlyph
+    return {c for c in text if ord(c) not in glyphs and c not in "\r\n\t"}
+
+
+def zh_label(choice) -> str:
+    """A choice's label in Chinese, the words the web pages show (`StatusCode.AT_RISK` → 预警)."""
+    with translation.override("zh-hans"):
+        return str(choice.label)
 
 
 def text_markup(value: object) -> str:
@@ -68,15 +81,23 @@ def text_markup(value: object) -> str:
 
 
 def _table(rows: list[list], widths: list[float]) -> Table:
-    """A grid of plain-text cells (each cell is escaped: user text goes in as it is)."""
+    """A grid of plain-text cells (each cell is escaped: user text goes in as it is); a cell
+    that is already a Paragraph (`_one_line`) goes in as it is."""
     table = Table(
-        [[Paragraph(text_markup(cell), BODY) for cell in row] for row in rows],
+        [
+            [
+                cell if isinstance(cell, Paragraph) else Paragraph(text_markup(cell), BODY)
+                for cell in row
+            ]
+            for row in rows
+        ],
         colWidths=widths,
         repeatRows=1,
     )
     table.setStyle(
         TableStyle(
             [
+                CELL_FONT,
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f0f2f5")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -86,11 +107,24 @@ def _table(rows: list[list], widths: list[float]) -> Table:
     return table
 
 
+def _one_line(text: str, width: float) -> Paragraph:
+    """`text` on one line of a cell `width` wide, smaller if need be: a certificate number is
+    never split across lines (reportlab would break a long word anywhere)."""
+    room = width - 12  # the cell's default left and right padding, 6 pt each
+    natural = pdfmetrics.stringWidth(text, FONT, BODY.fontSize)
+    size = BODY.fontSize if natural <= room else BODY.fontSize * room / natural * 0.98
+    style = ParagraphStyle("one-line", parent=BODY, fontSize=size, splitLongWords=0)
+    return Paragraph(text_markup(text), style)
+
+
 def _qr(url: str, size: float = 32 * mm) -> Drawing:
     widget = QrCodeWidget(url)
     left, bottom, right, top = widget.getBounds()
     drawing = Drawing(
-        size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
+        size,
+        size,
+        transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0],
+        initialFontName=FONT,  # a drawing starts in Helvetica, even one without text
     )
     drawing.add(widget)
     return drawing
@@ -109,6 +143,7 @@ def transcript_pdf(*, officer: User, verify_url: str = "") -> bytes:
         rightMargin=18 * mm,
         topMargin=16 * mm,
         bottomMargin=16 * mm,
+        initialFontName=FONT,  # else the page starts in Helvetica, a font not embedded
         title=f"{officer.full_name} 培训考核记录",
         author="执法学院",
     )
@@ -126,19 +161,20 @@ def transcript_pdf(*, officer: User, verify_url: str = "") -> bytes:
     credential = status.credential
     if credential is not None:
         fields = "、".join(field_names.get(f.code, f.code) for f in credential.fields.all())
+        widths = [40 * mm, 24 * mm, 24 * mm, 56 * mm, 30 * mm]
         story.append(
             _table(
                 [
                     ["证号", "发证日期", "有效期至", "执法领域", "今日状态"],
                     [
-                        credential.number,
+                        _one_line(credential.number, widths[0]),
                         f"{credential.issued_on:%Y-%m-%d}",
                         f"{credential.expires_on:%Y-%m-%d}",
                         fields,
-                        STATUS_ZH[status.code],
+                        zh_label(StatusCode(status.code)),
                     ],
                 ],
-                [34 * mm, 24 * mm, 24 * mm, 54 * mm, 38 * mm],
+                widths,
             )
         )
     else:
@@ -192,6 +228,7 @@ def transcript_pdf(*, officer: User, verify_url: str = "") -> bytes:
                     ]
                 ],
                 colWidths=[36 * mm, 138 * mm],
+                style=[CELL_FONT],
             ),
         ]
     doc.build(story)
@@ -208,17 +245,11 @@ def application_list_pdf(*, application: Application) -> bytes:
         rightMargin=18 * mm,
         topMargin=16 * mm,
         bottomMargin=16 * mm,
+        initialFontName=FONT,  # else the page starts in Helvetica, a font not embedded
         title=application.title,
         author="执法学院",
     )
     field_names = dict(EnforcementField.objects.values_list("code", "name"))
-    decisions = {
-        ApplicantDecision.PENDING: "待审核",
-        ApplicantDecision.APPROVED: "县司法局审核通过",
-        ApplicantDecision.RETURNED: "退回",
-        ApplicantDecision.ISSUED: "已发证",
-        ApplicantDecision.REMOVED: "已移出",
-    }
     story = [
         Paragraph("行政执法证申领人员名单", TITLE),
         Paragraph(
@@ -228,6 +259,7 @@ def application_list_pdf(*, application: Application) -> bytes:
         Spacer(1, 4 * mm),
     ]
     rows = [["序号", "姓名", "工号", "申领执法领域", "审核结果", "证号 / 说明"]]
+    widths = [12 * mm, 26 * mm, 22 * mm, 40 * mm, 32 * mm, 42 * mm]
     applicants = application.applicants.select_related("officer", "credential").exclude(
         decision=ApplicantDecision.REMOVED
     )
@@ -238,11 +270,13 @@ def application_list_pdf(*, application: Application) -> bytes:
                 applicant.officer.full_name,
                 applicant.officer.employee_number or "—",
                 "、".join(field_names.get(c, c) for c in applicant.field_codes),
-                decisions.get(applicant.decision, applicant.decision),
-                applicant.credential.number if applicant.credential else applicant.decision_reason,
+                zh_label(ApplicantDecision(applicant.decision)),
+                _one_line(applicant.credential.number, widths[5])
+                if applicant.credential
+                else applicant.decision_reason,
             ]
         )
-    story.append(_table(rows, [12 * mm, 24 * mm, 24 * mm, 44 * mm, 32 * mm, 38 * mm]))
+    story.append(_table(rows, widths))
     story.append(Spacer(1, 8 * mm))
     signed = {step.kind: step for step in application.steps.select_related("actor")}
     blocks = [
@@ -258,12 +292,16 @@ def application_list_pdf(*, application: Application) -> bytes:
         rows.append([label, who, "签字：＿＿＿＿＿＿　日期：＿＿＿＿"])
     table = Table(
         [[Paragraph(text_markup(c), BODY) for c in row] for row in rows],
-        colWidths=[54 * mm, 50 * mm, 70 * mm],
+        colWidths=[58 * mm, 46 * mm, 70 * mm],
         rowHeights=[18 * mm] * len(rows),
     )
     table.setStyle(
         TableStyle(
-            [("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+            [
+                CELL_FONT,
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
         )
     )
     story.append(table)
