@@ -1,5 +1,6 @@
 """Wagtail admin view for importing officers from a spreadsheet."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -22,6 +23,8 @@ def officer_import(request):
                 actor=request.user,
                 dry_run=form.cleaned_data["dry_run"],
             )
+            for warning in report.warnings:
+                messages.warning(request, warning)
     else:
         form = OfficerImportForm()
     return render(

@@ -36,7 +36,7 @@ def good_rows(city):
             "张伟",
             city["township11"].code,
             "13900000001",
-            "410922199001011234",
+            "410922199001011233",
             "在编",
             "是",
         ],
@@ -93,7 +93,7 @@ class TestOfficersImport:
         data = csv_bytes([["E1", "甲"]], header=["工号", "姓名"])
         report = officers_import(source=io.BytesIO(data), filename="o.csv")
         assert not report.ok
-        assert "unit_code" in str(report.problems[0])
+        assert "单位编码" in str(report.problems[0])
 
     def test_a_damaged_workbook_is_reported_not_raised(self, city):
         report = officers_import(source=io.BytesIO(b"not a zip"), filename="o.xlsx")

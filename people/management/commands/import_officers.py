@@ -19,6 +19,8 @@ class Command(BaseCommand):
             raise CommandError(f"文件不存在 / no such file: {file}")
         with file.open("rb") as handle:
             report = officers_import(source=handle, filename=file.name, dry_run=dry_run)
+        for warning in report.warnings:
+            self.stderr.write(warning)
         if not report.ok:
             lines = "\n".join(f"  {problem}" for problem in report.problems)
             raise CommandError(f"nothing imported; {len(report.problems)} problem(s):\n{lines}")
