@@ -25,7 +25,12 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("File"))
     format = forms.ChoiceField(
         label=_("Format"),
-        choices=[("xlsx", _("XLSX template")), ("gift", "Moodle GIFT"), ("aiken", "Aiken")],
+        choices=[
+            ("xlsx", _("XLSX template")),
+            ("gift", "Moodle GIFT"),
+            ("moodle-xml", "Moodle XML"),
+            ("aiken", "Aiken"),
+        ],
     )
     category = forms.CharField(
         label=_("Category"),
@@ -33,9 +38,18 @@ class ImportForm(forms.Form):
         help_text=_("Created if missing; use / for a sub-category, e.g. 行政处罚法/简易程序."),
     )
 
+    skip_unsupported = forms.BooleanField(
+        label=_("Skip questions of unsupported types"),
+        required=False,
+        help_text=_(
+            "Moodle's short-answer, numerical, matching and description questions are left "
+            "out and listed, instead of refusing the whole file."
+        ),
+    )
+
     def clean_file(self):
         return upload_validate(
-            self.cleaned_data["file"], extensions=(".xlsx", ".gift", ".txt"), max_mb=5
+            self.cleaned_data["file"], extensions=(".xlsx", ".gift", ".txt", ".xml"), max_mb=5
         )
 
 
@@ -43,6 +57,7 @@ def question_import(request):
     """Upload a file of questions: all of it is imported, or none with every problem listed."""
     _require(request, "quizzes.add_question")
     problems = []
+    skipped = []
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -54,6 +69,7 @@ def question_import(request):
                 fmt=form.cleaned_data["format"],
                 category_path=path,
                 filename=upload.name,
+                skip_unsupported=form.cleaned_data["skip_unsupported"],
             )
         except services.ImportRefused as refused:
             messages.error(request, str(refused))
@@ -62,7 +78,23 @@ def question_import(request):
                 messages.success(
                     request, _("Imported %(n)s questions.") % {"n": len(result.questions)}
                 )
-                return redirect("quizzes_import")
+                if not result.unsupported:
+                    return redirect("quizzes_import")
+                # The skipped list is shown on this page, so it is not redirected away.
+                messages.warning(
+                    request,
+                    _("Skipped %(n)s questions of unsupported types.")
+                    % {"n": len(result.unsupported)},
+                )
+                skipped = [
+                    exchange.Problem(
+                        "row" if form.cleaned_data["format"] == "xlsx" else "line",
+                        item.number,
+                        f"{item.qtype} ({item.label()})",
+                    )
+                    for item in result.unsupported
+                ]
+                form = ImportForm()
             problems = [str(problem) for problem in result.problems]
             messages.error(
                 request, _("Nothing was imported: fix the problems below and try again.")
@@ -73,6 +105,7 @@ def question_import(request):
         {
             "form": form,
             "problems": problems,
+            "skipped": [str(item) for item in skipped],
             "categories": QuestionCategory.objects.select_related("parent").order_by("name"),
         },
     )

@@ -1,4 +1,5 @@
-"""Question import and export: Moodle GIFT, Aiken, and the product's own XLSX template.
+"""Question import and export: Moodle GIFT and Moodle XML, Aiken, and the product's own XLSX
+template.
 
 Parsing and saving are separate steps. A parser turns a file into `ParsedQuestion`s and a
 list of problems, each naming its line (GIFT, Aiken) or row (XLSX); `questions_import`
@@ -19,17 +20,23 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from people.spreadsheets import sheet_append, xlsx_bytes, xlsx_workbook
 from people.tabular import TableError, read_rows
 from powers.models import EnforcementField, Power
 
-from .models import Option, Question, QuestionCategory, QuestionType
+from .formats import moodle_xml
+from .formats.html import html_clean, html_problems, plain_to_html
+from .models import Option, Question, QuestionCategory, QuestionType, TextFormat
 
 TRUE_TEXT = "正确"
 FALSE_TEXT = "错误"
-MAX_OPTIONS = 8
-LETTERS = "ABCDEFGH"
+# Moodle sets no limit; the bank's is the alphabet, the letters options are shown with.
+MAX_OPTIONS = 26
+OPTION_MAX_LENGTH = 500
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+XLSX_TEMPLATE_OPTIONS = 8  # option columns in the template; more are read and written
 
 
 @dataclass(frozen=True)
@@ -56,12 +63,39 @@ class ParsedQuestion:
     fields: list[str] = field(default_factory=list)
     powers: list[str] = field(default_factory=list)
     number: int = 0  # line or row where it starts
+    # Moodle's grade of each option in per cent, when the file gives them (GIFT).
+    weights: list[Decimal] | None = None
+    title: str = ""
+    text_format: str = "plain"  # TextFormat; "html" makes every text of it HTML
+    option_feedback: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """A question of a type Moodle has and the bank does not (Moodle's type name)."""
+
+    number: int
+    qtype: str
+
+    def label(self) -> str:
+        return UNSUPPORTED_LABELS.get(self.qtype, self.qtype)
+
+
+UNSUPPORTED_LABELS = {
+    "shortanswer": "short answer",
+    "numerical": "numerical",
+    "match": "matching",
+    "matching": "matching",
+    "multianswer": "embedded answers (cloze)",
+    "description": "description",
+}
 
 
 @dataclass
 class ParseResult:
     questions: list[ParsedQuestion] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    unsupported: list[Unsupported] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -84,13 +118,23 @@ def _check_common(question: ParsedQuestion, where: str, problems: list[Problem])
         if len(question.options) < 2:
             problem(_("a choice question needs at least two options"))
         if len(question.options) > MAX_OPTIONS:
-            problem(_("at most %(n)s options") % {"n": MAX_OPTIONS})
+            problem(
+                _("“%(question)s” has %(count)s options; at most %(n)s are possible")
+                % {
+                    "question": question.title or question.text[:40],
+                    "count": len(question.options),
+                    "n": MAX_OPTIONS,
+                }
+            )
         if any(not text.strip() for text, _ok in question.options):
             problem(_("an option is empty"))
+        if any(len(text.strip()) > OPTION_MAX_LENGTH for text, _ok in question.options):
+            problem(_("an option is longer than %(n)s characters") % {"n": OPTION_MAX_LENGTH})
         right = sum(1 for _text, ok in question.options if ok)
         if right == 0:
             problem(_("no option is marked correct"))
-        if question.qtype == QuestionType.SINGLE and right > 1:
+        # Moodle lets several options of a single-choice question earn full marks.
+        if question.qtype == QuestionType.SINGLE and right > 1 and question.weights is None:
             problem(_("a single-choice question has exactly one correct option"))
     if question.points <= 0:
         problem(_("the marks must be more than 0"))
@@ -100,6 +144,8 @@ def _check_common(question: ParsedQuestion, where: str, problems: list[Problem])
 
 _GIFT_ESCAPES = {"~": "\x01", "=": "\x02", "#": "\x03", "{": "\x04", "}": "\x05", ":": "\x06"}
 _GIFT_UNESCAPE = {v: k for k, v in _GIFT_ESCAPES.items()}
+# A weight right after ~ (or =), in per cent: ~%50%, ~%-33.33333%.
+_GIFT_WEIGHT = re.compile(r"%(-?\d+(?:\.\d*)?)%")
 
 
 def _gift_hide_escapes(text: str) -> str:
@@ -122,10 +168,6 @@ def gift_escape(text: str) -> str:
     return text.replace("\n", "\\n")
 
 
-def _strip_format(text: str) -> str:
-    return re.sub(r"^\s*\[(plain|moodle|markdown|html)\]", "", text)
-
-
 def _gift_category_path(value: str) -> list[str]:
     parts = [p.strip() for p in value.strip().split("/") if p.strip()]
     while parts and parts[0] in ("$course$", "$system$", "$module$", "$cat1$", "top"):
@@ -134,7 +176,9 @@ def _gift_category_path(value: str) -> list[str]:
 
 
 def parse_gift(text: str) -> ParseResult:
-    """Parse a GIFT file: single/multiple choice, true/false and essay questions."""
+    """Parse a GIFT file: single/multiple choice, true/false and essay questions. Questions
+    of Moodle's other GIFT types (short answer, numerical, matching, description) are
+    listed in `unsupported` with their line."""
     result = ParseResult()
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and lines[0].startswith("\ufeff"):
@@ -146,7 +190,7 @@ def parse_gift(text: str) -> ParseResult:
     def flush():
         nonlocal meta
         if block:
-            question = _gift_question(block, result.problems)
+            question = _gift_question(block, result)
             if question is not None:
                 question.subcategory = list(subcategory)
                 _apply_meta(question, meta, block[0][0], result.problems)
@@ -183,79 +227,237 @@ def _apply_meta(question: ParsedQuestion, meta: dict, line: int, problems: list[
             problems.append(Problem("line", line, _("the marks are not a number")))
     if "partial" in meta and question.qtype == QuestionType.MULTIPLE:
         question.partial_credit = meta["partial"] in ("1", "yes", "true")
+        if not question.partial_credit:
+            # The bank's own all-or-nothing multiple choice, exported with the weights
+            # Moodle needs: marked all or nothing again, not by those weights.
+            question.weights = None
     question.fields = _split_codes(meta.get("fields", ""))
     question.powers = _split_codes(meta.get("powers", ""))
 
 
-def _gift_question(block: list[tuple[int, str]], problems: list[Problem]) -> ParsedQuestion | None:
+_GIFT_FORMATS = ("html", "moodle", "plain", "markdown")
+
+
+def _gift_text(raw: str, default: str) -> tuple[str, str]:
+    """(text, format) of a piece of GIFT: a leading [html], [moodle], [plain] or [markdown]
+    names its format and is not part of the text; otherwise it has the question's."""
+    text = raw.strip()
+    match = re.match(r"\[(\w+)\]", text)
+    if match and match.group(1) in _GIFT_FORMATS:
+        return _gift_restore(text[match.end() :]), match.group(1)
+    return _gift_restore(text), default
+
+
+def _gift_question(block: list[tuple[int, str]], result: ParseResult) -> ParsedQuestion | None:
+    """One GIFT question, its type decided in Moodle's order (qformat_gift::readquestion):
+    no answer block is a description, an empty one an essay, # first a numerical question,
+    any ~ multiple choice, = with -> matching, then true/false, else short answer."""
+    problems = result.problems
     start = block[0][0]
+
+    def refuse(message):
+        problems.append(Problem("line", start, message))
+
     body = _gift_hide_escapes("\n".join(line for _n, line in block))
-    body = re.sub(r"^\s*::.*?::", "", body, count=1, flags=re.S)  # the title
+    title = ""
+    titled = re.match(r"\s*::(.*?)::", body, flags=re.S)
+    if titled:
+        title = _gift_restore(titled.group(1))
+        body = body[titled.end() :]
     open_at = body.find("{")
-    if open_at == -1:
-        problems.append(Problem("line", start, _("no answer block {…} found")))
+    close_at = body.find("}", open_at) if open_at != -1 else body.find("}")
+    if open_at == -1 and close_at == -1:
+        result.unsupported.append(Unsupported(start, "description"))
         return None
-    close_at = body.find("}", open_at)
+    if open_at == -1:
+        refuse(_("no answer block {…} found"))
+        return None
     if close_at == -1:
-        problems.append(Problem("line", start, _("the answer block is not closed with }")))
+        refuse(_("the answer block is not closed with }"))
         return None
     if body.find("{", open_at + 1, close_at) != -1:
-        problems.append(Problem("line", start, _("an answer block is opened twice")))
+        refuse(_("an answer block is opened twice"))
         return None
     before, answers, after = body[:open_at], body[open_at + 1 : close_at], body[close_at + 1 :]
-    text = _strip_format(before).strip()
+    raw_text = before.strip()
     if after.strip():
-        text = f"{text}（　）{after.strip()}"
-    text = _gift_restore(text)
-    explanation = ""
+        raw_text = f"{raw_text}（　）{after.strip()}"
+    text, fmt = _gift_text(raw_text, "moodle")
+    explanation, explanation_fmt = "", fmt
     if "####" in answers:
-        answers, explanation = answers.split("####", 1)
-        explanation = _gift_restore(_strip_format(explanation))
+        answers, raw_explanation = answers.rsplit("####", 1)
+        explanation, explanation_fmt = _gift_text(raw_explanation, fmt)
     answers = answers.strip()
     question = ParsedQuestion(
-        qtype=QuestionType.ESSAY, text=text, explanation=explanation, number=start
+        qtype=QuestionType.ESSAY, text=text, explanation=explanation, number=start, title=title
     )
+    formats = {"text": fmt, "explanation": explanation_fmt, "options": [], "feedback": []}
     if not answers:
-        return question
+        return _gift_formats(question, formats, refuse)
     if answers.startswith("#"):
-        problems.append(Problem("line", start, _("numerical questions are not supported")))
+        result.unsupported.append(Unsupported(start, "numerical"))
         return None
-    truth = re.fullmatch(r"(T|TRUE|F|FALSE)\s*(#.*)?", answers, flags=re.S | re.I)
-    if truth:
-        value = truth.group(1).upper().startswith("T")
-        question.qtype = QuestionType.TRUE_FALSE
-        question.options = [(TRUE_TEXT, value), (FALSE_TEXT, not value)]
+    if "~" not in answers:
+        if "=" in answers and "->" in answers:
+            result.unsupported.append(Unsupported(start, "match"))
+            return None
+        truth = re.fullmatch(r"(T|TRUE|F|FALSE)\s*(#.*)?", answers, flags=re.S)
+        if truth:
+            value = truth.group(1).startswith("T")
+            # T#feedback if wrong#feedback if right, each kept on the option it is about.
+            bits = (answers.split("#", 2) + ["", ""])[1:3]
+            wrong, wrong_fmt = _gift_text(bits[0], fmt)
+            right, right_fmt = _gift_text(bits[1], fmt)
+            question.qtype = QuestionType.TRUE_FALSE
+            question.options = [(TRUE_TEXT, value), (FALSE_TEXT, not value)]
+            question.option_feedback = [right, wrong] if value else [wrong, right]
+            formats["options"] = ["plain", "plain"]
+            formats["feedback"] = [right_fmt, wrong_fmt] if value else [wrong_fmt, right_fmt]
+            return _gift_formats(question, formats, refuse)
+        result.unsupported.append(Unsupported(start, "shortanswer"))
+        return None
+    if _gift_choice(question, answers, refuse, fmt, formats) is None:
+        return None
+    return _gift_formats(question, formats, refuse)
+
+
+def _gift_formats(question: ParsedQuestion, formats: dict, refuse) -> ParsedQuestion | None:
+    """Make the question plain text, or HTML when any part of it is [html]: then its plain
+    parts are escaped and its HTML parts cleaned. A part that shows a file the GIFT file
+    does not carry (Moodle's @@PLUGINFILE@@) or a remote image refuses the question."""
+    parts = [question.text, question.explanation]
+    parts += [text for text, _ok in question.options] + list(question.option_feedback)
+    found: list[str] = []
+    for part in parts:
+        found += [message for message in html_problems(part) if message not in found]
+    if found:
+        for message in found:
+            refuse(message)
+        return None
+    kinds = [formats["text"], formats["explanation"], *formats["options"], *formats["feedback"]]
+    if "html" not in kinds:
         return question
-    if "->" in answers:
-        problems.append(Problem("line", start, _("matching questions are not supported")))
-        return None
+
+    def as_html(value: str, fmt: str) -> str:
+        return html_clean(value) if fmt == "html" else plain_to_html(value)
+
+    question.text_format = TextFormat.HTML
+    question.text = as_html(question.text, formats["text"])
+    question.explanation = as_html(question.explanation, formats["explanation"])
+    question.options = [
+        (as_html(text, kind), ok)
+        for (text, ok), kind in zip(question.options, formats["options"], strict=True)
+    ]
+    question.option_feedback = [
+        as_html(text, kind)
+        for text, kind in zip(question.option_feedback, formats["feedback"], strict=True)
+    ]
+    return question
+
+
+def _gift_choice(
+    question: ParsedQuestion, answers: str, refuse, fmt: str, formats: dict
+) -> ParsedQuestion | None:
+    """Moodle's multichoice: any = makes it single choice, each = option earning 100 %;
+    without = it is multiple choice, and the options' weights must add up to 100 %."""
+    single = "=" in answers
     parts = re.split(r"(?=[=~])", answers)
     if parts and parts[0].strip():
-        problems.append(Problem("line", start, _("answers must start with = (right) or ~ (wrong)")))
+        refuse(_("answers must start with = (right) or ~ (wrong)"))
         return None
-    weighted = []
+    options: list[tuple[str, Decimal]] = []
     for part in parts:
         if not part.strip():
             continue
-        marker, rest = part[0], part[1:]
+        marker, rest = part[0], part[1:].lstrip()
         weight = Decimal(100) if marker == "=" else Decimal(0)
-        match = re.match(r"\s*%(-?\d+(?:\.\d+)?)%", rest)
-        if match:
+        if rest.startswith("%"):
+            match = _GIFT_WEIGHT.match(rest)
+            if marker == "=" or not match:
+                refuse(
+                    _("a weight is written ~%%50%%, right after ~: “%(option)s”")
+                    % {"option": _gift_restore(part)}
+                )
+                return None
             weight = Decimal(match.group(1))
+            if not Decimal(-100) <= weight <= Decimal(100):
+                refuse(
+                    _("a weight is between -100 %% and 100 %%: “%(option)s”")
+                    % {"option": _gift_restore(part)}
+                )
+                return None
             rest = rest[match.end() :]
-        option_text = _gift_restore(rest.split("#", 1)[0])
-        weighted.append((option_text, weight, marker))
-    if weighted and all(marker == "=" for _t, _w, marker in weighted):
-        problems.append(Problem("line", start, _("short-answer questions are not supported")))
-        return None
-    positive = [w for _t, w, _m in weighted if w > 0]
-    question.options = [(option_text, weight > 0) for option_text, weight, _m in weighted]
-    if len(positive) > 1 or any(0 < w < 100 for w in positive):
-        question.qtype = QuestionType.MULTIPLE
-        question.partial_credit = True
-    else:
-        question.qtype = QuestionType.SINGLE
+        option_raw, _hash, feedback_raw = rest.partition("#")
+        option_text, option_fmt = _gift_text(option_raw, fmt)
+        feedback, feedback_fmt = _gift_text(feedback_raw, fmt)
+        options.append((option_text, weight))
+        question.option_feedback.append(feedback)
+        formats["options"].append(option_fmt)
+        formats["feedback"].append(feedback_fmt)
+    if not single:
+        total = sum((w for _t, w in options if w > 0), Decimal(0))
+        if abs(total - 100) > Decimal("0.5"):
+            refuse(
+                _(
+                    "without = this is a multiple-answer question, and the weights of its "
+                    "right options add up to %(total)s %%, not 100 %%"
+                )
+                % {"total": f"{total.normalize():f}"}
+            )
+            return None
+    question.qtype = QuestionType.SINGLE if single else QuestionType.MULTIPLE
+    question.partial_credit = not single
+    question.weights = [w for _t, w in options]
+    question.options = [(t, w == 100 if single else w > 0) for t, w in options]
     return question
+
+
+def _weight_text(weight: Decimal) -> str:
+    return f"{weight.normalize():f}"
+
+
+def _gift_feedback(option: Option | None) -> str:
+    return f"#{gift_escape(option.feedback)}" if option is not None and option.feedback else ""
+
+
+def _gift_answers(question: Question, options: list[Option]) -> str:
+    if question.qtype == QuestionType.TRUE_FALSE:
+        right = next((o for o in options if o.is_correct), None)
+        wrong = next((o for o in options if not o.is_correct), None)
+        answer = "T" if right is not None and right.text == TRUE_TEXT else "F"
+        # T#feedback when answered wrongly#feedback when answered rightly.
+        wrong_feedback, right_feedback = _gift_feedback(wrong), _gift_feedback(right)
+        if right_feedback:
+            return f"{answer}{wrong_feedback or '#'}{right_feedback}"
+        return f"{answer}{wrong_feedback}"
+    if any(o.weight is not None for o in options):
+        marks = []
+        for o in options:
+            weight = o.weight or Decimal(0)
+            if question.qtype == QuestionType.SINGLE and weight == 100:
+                marks.append("=")
+            elif weight == 0:
+                marks.append("~")
+            else:
+                marks.append(f"~%{_weight_text(weight)}%")
+        return " ".join(
+            m + gift_escape(o.text) + _gift_feedback(o) for m, o in zip(marks, options, strict=True)
+        )
+    if question.qtype == QuestionType.SINGLE:
+        return " ".join(
+            ("=" if o.is_correct else "~") + gift_escape(o.text) + _gift_feedback(o)
+            for o in options
+        )
+    # Multiple choice without weights: the weights Moodle needs for the same marking
+    # (all-or-nothing is carried by the @meta line).
+    right = [o for o in options if o.is_correct]
+    wrong = [o for o in options if not o.is_correct]
+    share = _weight(100, len(right))
+    penalty = _weight(-100, len(wrong))
+    return " ".join(
+        f"~%{share if o.is_correct else penalty}%{gift_escape(o.text)}{_gift_feedback(o)}"
+        for o in options
+    )
 
 
 def export_gift(questions: Iterable[Question], *, root: QuestionCategory) -> str:
@@ -280,24 +482,10 @@ def export_gift(questions: Iterable[Question], *, root: QuestionCategory) -> str
         out.append("// @meta " + " ".join(meta))
         explanation = f" ####{gift_escape(question.explanation)}" if question.explanation else ""
         options = list(question.options.all())
-        if question.qtype == QuestionType.ESSAY:
-            answers = ""
-        elif question.qtype == QuestionType.TRUE_FALSE:
-            right = next((o for o in options if o.is_correct), None)
-            answers = "T" if right is not None and right.text == TRUE_TEXT else "F"
-        elif question.qtype == QuestionType.SINGLE:
-            answers = " ".join(
-                ("=" if o.is_correct else "~") + gift_escape(o.text) for o in options
-            )
-        else:
-            right = [o for o in options if o.is_correct]
-            wrong = [o for o in options if not o.is_correct]
-            share = _weight(100, len(right))
-            penalty = _weight(-100, len(wrong))
-            answers = " ".join(
-                f"~%{share if o.is_correct else penalty}%{gift_escape(o.text)}" for o in options
-            )
-        out.append(f"{gift_escape(question.text)} {{{answers}{explanation}}}")
+        answers = "" if question.qtype == QuestionType.ESSAY else _gift_answers(question, options)
+        title = f"::{gift_escape(question.title)}::" if question.title else ""
+        html = "[html]" if question.text_format == TextFormat.HTML else ""
+        out.append(f"{title}{html}{gift_escape(question.text)} {{{answers}{explanation}}}")
         out.append("")
     return "\n".join(out)
 
@@ -376,20 +564,28 @@ def parse_aiken(text: str) -> ParseResult:
 
 # --- XLSX ------------------------------------------------------------------------------
 
-XLSX_COLUMNS = [
-    ("type", "题型"),
-    ("text", "题干"),
-    *[(f"option_{letter.lower()}", f"选项{letter}") for letter in LETTERS],
-    ("answer", "答案"),
-    ("explanation", "解析"),
-    ("points", "分值"),
-    ("partial", "部分得分"),
-    ("subcategory", "子分类"),
-    ("fields", "执法领域"),
-    ("powers", "事项编码"),
-]
-XLSX_ALIASES = {header: key for key, header in XLSX_COLUMNS} | {
-    key: key for key, _header in XLSX_COLUMNS
+
+def _xlsx_columns(options: int = XLSX_TEMPLATE_OPTIONS) -> list[tuple[str, str]]:
+    """The sheet's columns, with option columns 选项A… for `options` options."""
+    return [
+        ("type", "题型"),
+        ("text", "题干"),
+        *[(f"option_{letter.lower()}", f"选项{letter}") for letter in LETTERS[:options]],
+        ("answer", "答案"),
+        ("explanation", "解析"),
+        ("points", "分值"),
+        ("partial", "部分得分"),
+        ("subcategory", "子分类"),
+        ("fields", "执法领域"),
+        ("powers", "事项编码"),
+        ("weights", "选项权重"),
+        ("format", "格式"),
+    ]
+
+
+XLSX_COLUMNS = _xlsx_columns()
+XLSX_ALIASES = {header: key for key, header in _xlsx_columns(len(LETTERS))} | {
+    key: key for key, _header in _xlsx_columns(len(LETTERS))
 }
 TYPE_WORDS = {
     QuestionType.SINGLE: ("单选", "单选题", "single"),
@@ -486,10 +682,66 @@ def parse_xlsx(data: bytes, *, filename: str = "questions.xlsx") -> ParseResult:
                     "1",
                     "true",
                 )
+        if len(result.problems) == before and row.get("weights").strip():
+            _xlsx_weights(question, row.get("weights"), result.problems)
+        if len(result.problems) == before and row.get("format").strip():
+            _xlsx_format(question, row.get("format"), result.problems)
         if len(result.problems) == before:
             _check_common(question, "row", result.problems)
         result.questions.append(question)
     return result
+
+
+def _xlsx_weights(question: ParsedQuestion, value: str, problems: list[Problem]) -> None:
+    """Moodle's option weights in per cent, one per option ("100,50,-50,0"); they must
+    agree with the answer letters: the 100 % options of a single-choice question, the
+    positive ones (adding up to 100) of a multiple-choice one."""
+
+    def problem(message):
+        problems.append(Problem("row", question.number, message))
+
+    if question.qtype not in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        problem(_("only single- and multiple-choice questions have option weights"))
+        return
+    try:
+        weights = [Decimal(part) for part in re.split(r"[,，;；\s]+", value.strip())]
+    except InvalidOperation:
+        problem(_("the option weights are not numbers"))
+        return
+    if len(weights) != len(question.options):
+        problem(_("give one weight for each option"))
+        return
+    if any(not Decimal(-100) <= w <= Decimal(100) for w in weights):
+        problem(_("a weight is between -100 and 100"))
+        return
+    if question.qtype == QuestionType.SINGLE:
+        right = [w == 100 for w in weights]
+    else:
+        right = [w > 0 for w in weights]
+        if abs(sum((w for w in weights if w > 0), Decimal(0)) - 100) > Decimal("0.5"):
+            problem(_("the positive weights of a multiple-choice question add up to 100"))
+            return
+    if right != [ok for _text, ok in question.options]:
+        problem(_("the answer letters do not match the options with full or positive weight"))
+        return
+    question.weights = weights
+    question.partial_credit = question.qtype == QuestionType.MULTIPLE
+
+
+def _xlsx_format(question: ParsedQuestion, value: str, problems: list[Problem]) -> None:
+    if value.strip().lower() != TextFormat.HTML:
+        problems.append(Problem("row", question.number, _("the format is html or empty")))
+        return
+    texts = [question.text, question.explanation, *(text for text, _ok in question.options)]
+    found = [message for text in texts for message in html_problems(text)]
+    for message in dict.fromkeys(found):
+        problems.append(Problem("row", question.number, message))
+    if found:
+        return
+    question.text_format = TextFormat.HTML
+    question.text = html_clean(question.text)
+    question.explanation = html_clean(question.explanation)
+    question.options = [(html_clean(text), ok) for text, ok in question.options]
 
 
 def _ordered(questions: Iterable[Question], root: QuestionCategory) -> list[Question]:
@@ -510,8 +762,11 @@ def export_xlsx(questions: Iterable[Question], *, root: QuestionCategory) -> byt
     workbook = xlsx_workbook()
     sheet = workbook.active
     sheet.title = "试题"
-    sheet_append(sheet, [header for _key, header in XLSX_COLUMNS])
-    for question in _ordered(questions, root):
+    questions = _ordered(questions, root)
+    most = max((len(q.options.all()) for q in questions), default=0)
+    columns = _xlsx_columns(max(most, XLSX_TEMPLATE_OPTIONS))
+    sheet_append(sheet, [header for _key, header in columns])
+    for question in questions:
         options = list(question.options.all())
         row = {
             "type": TYPE_LABEL[question.qtype],
@@ -522,19 +777,20 @@ def export_xlsx(questions: Iterable[Question], *, root: QuestionCategory) -> byt
             "subcategory": "/".join(_relative_path(question.category, root)),
             "fields": ",".join(f.code for f in question.fields.all()),
             "powers": ",".join(p.code for p in question.powers.all()),
+            "format": "html" if question.text_format == TextFormat.HTML else "",
         }
+        if any(o.weight is not None for o in options):
+            row["weights"] = ",".join(_weight_text(o.weight or Decimal(0)) for o in options)
         if question.qtype == QuestionType.TRUE_FALSE:
             right = next((o for o in options if o.is_correct), None)
             row["answer"] = (
                 TRUE_TEXT if right is not None and right.text == TRUE_TEXT else FALSE_TEXT
             )
         elif question.qtype != QuestionType.ESSAY:
-            for index, option in enumerate(options[:MAX_OPTIONS]):
+            for index, option in enumerate(options):
                 row[f"option_{LETTERS[index].lower()}"] = option.text
-            row["answer"] = "".join(
-                LETTERS[i] for i, o in enumerate(options[:MAX_OPTIONS]) if o.is_correct
-            )
-        sheet_append(sheet, [row.get(key, "") for key, _header in XLSX_COLUMNS])
+            row["answer"] = "".join(LETTERS[i] for i, o in enumerate(options) if o.is_correct)
+        sheet_append(sheet, [row.get(key, "") for key, _header in columns])
     _style(sheet)
     return xlsx_bytes(workbook)
 
@@ -562,7 +818,10 @@ def xlsx_template() -> bytes:
         ("列", "说明（只读取第一个工作表“试题”，第1行为表头，从第2行开始每行一题）"),
         ("题型", "单选、多选、判断 或 简答（简答题由培训讲师人工评分）"),
         ("题干", "题目内容，必填"),
-        ("选项A–选项H", "单选、多选题的选项，至少两个；判断题和简答题留空"),
+        (
+            "选项A–选项H",
+            "单选、多选题的选项，至少两个；判断题和简答题留空；选项更多时可加列 选项I、选项J…（最多26个）",
+        ),
         ("答案", "单选填一个字母，如 B；多选填多个字母，如 ACD；判断填 正确 或 错误"),
         ("解析", "答题后向学员展示的解析；简答题可写评分要点"),
         ("分值", "默认 1"),
@@ -573,6 +832,12 @@ def xlsx_template() -> bytes:
             "领域编码，用逗号分隔：natural_resources, ecology, urban, water, agriculture, transport, fire",
         ),
         ("事项编码", "所涉行政处罚事项编码，用逗号分隔；事项被取消后该题自动标记待复核"),
+        (
+            "选项权重",
+            "可留空。按 Moodle 的规则给每个选项一个百分比，用逗号分隔，如 100,50,-50,0："
+            "单选题得所选选项的百分比，多选题得所选各项之和（正数合计须为100），不低于0",
+        ),
+        ("格式", "可留空；填 html 时题干、选项和解析按 HTML 显示（脚本和样式会被清除）"),
         (
             "示例",
             "单选 | 违法行为在（　）内未被发现的，不再给予行政处罚。 | 一年 | 二年 | 三年 | 五年 | 答案 B",
@@ -626,7 +891,7 @@ def questions_resolve(result: ParseResult, *, where: str) -> tuple[dict, dict]:
 
 
 def questions_parse(*, data: bytes, fmt: str, filename: str = "") -> tuple[ParseResult, str]:
-    """Parse a file in `fmt` (gift, aiken, xlsx). Returns the result and the unit of
+    """Parse a file in `fmt` (gift, aiken, xlsx, moodle-xml). Returns the result and the unit of
     position its problems use ("line" or "row")."""
     if fmt == "xlsx":
         return parse_xlsx(data, filename=filename or "questions.xlsx"), "row"
@@ -644,17 +909,68 @@ def questions_parse(*, data: bytes, fmt: str, filename: str = "") -> tuple[Parse
         return parse_gift(text), "line"
     if fmt == "aiken":
         return parse_aiken(text), "line"
+    if fmt == "moodle-xml":
+        return parse_moodle_xml(text), "line"
     raise ValueError(f"unknown format {fmt}")
 
 
+def parse_moodle_xml(text: str) -> ParseResult:
+    """Parse Moodle XML (`formats.moodle_xml`): multiple choice, true/false and essay;
+    Moodle's other types are listed in `unsupported` with their line."""
+    result = ParseResult()
+
+    def finish(question, formats, refuse):
+        question = _gift_formats(question, formats, refuse)
+        if question is not None:
+            _check_common(question, "line", result.problems)
+        return question
+
+    moodle_xml.parse(
+        text,
+        result=result,
+        make_question=ParsedQuestion,
+        finish=finish,
+        category_path=_gift_category_path,
+    )
+    return result
+
+
+UNSUPPORTED_MESSAGES = {
+    "shortanswer": _lazy("short-answer questions are not supported"),
+    "numerical": _lazy("numerical questions are not supported"),
+    "match": _lazy("matching questions are not supported"),
+    "description": _lazy("descriptions (text without an answer block {…}) are not supported"),
+}
+
+
 def questions_import(
-    *, data: bytes, fmt: str, category_path: list[str], filename: str = ""
+    *,
+    data: bytes,
+    fmt: str,
+    category_path: list[str],
+    filename: str = "",
+    skip_unsupported: bool = False,
 ) -> ParseResult:
     """Import a file into the category at `category_path`: everything, or nothing if any
-    line/row has a problem. The result lists the problems in file order."""
+    line/row has a problem. The result lists the problems in file order.
+
+    A question of a type Moodle has and the bank does not is a problem too, unless
+    `skip_unsupported`: then it is left out and listed in `result.unsupported`."""
     result, where = questions_parse(data=data, fmt=fmt, filename=filename)
+    if not skip_unsupported:
+        for skipped in result.unsupported:
+            message = UNSUPPORTED_MESSAGES.get(skipped.qtype)
+            result.problems.append(
+                Problem(
+                    where,
+                    skipped.number,
+                    str(message)
+                    if message
+                    else _("%(type)s questions are not supported") % {"type": skipped.qtype},
+                )
+            )
     fields, powers = questions_resolve(result, where=where)
-    if not result.questions and not result.problems:
+    if not result.questions and not result.problems and not result.unsupported:
         result.problems.append(Problem(where, 1, _("the file holds no questions")))
     result.problems.sort(key=lambda p: p.number)
     if result.problems:
@@ -669,14 +985,27 @@ def questions_import(
             question = Question.objects.create(
                 category=categories[key],
                 qtype=parsed.qtype,
+                title=parsed.title[:255],
+                text_format=parsed.text_format,
                 text=parsed.text.strip(),
                 explanation=parsed.explanation.strip(),
                 partial_credit=parsed.partial_credit and parsed.qtype == QuestionType.MULTIPLE,
                 points=parsed.points,
             )
+            weights = parsed.weights or [None] * len(parsed.options)
+            feedback = parsed.option_feedback or [""] * len(parsed.options)
             Option.objects.bulk_create(
-                Option(question=question, text=text.strip(), is_correct=ok, sort_order=i)
-                for i, (text, ok) in enumerate(parsed.options)
+                Option(
+                    question=question,
+                    text=text.strip(),
+                    is_correct=ok,
+                    weight=weight,
+                    feedback=remark.strip(),
+                    sort_order=i,
+                )
+                for i, ((text, ok), weight, remark) in enumerate(
+                    zip(parsed.options, weights, feedback, strict=True)
+                )
             )
             if parsed.fields or parsed.powers:
                 # Parental many-to-many relations are written when the question is saved.

@@ -30,6 +30,8 @@ from modelcluster.models import ClusterableModel
 
 from powers.models import EnforcementField, Power
 
+from .formats.html import text_plain
+
 
 class QuizKind(models.TextChoices):
     PRACTICE = "practice", _("Practice (in a lesson)")
@@ -143,6 +145,11 @@ class QuestionType(models.TextChoices):
 CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.TRUE_FALSE)
 
 
+class TextFormat(models.TextChoices):
+    PLAIN = "plain", _("Plain text")
+    HTML = "html", _("HTML")
+
+
 class QuestionQuerySet(models.QuerySet):
     def needing_review(self, on: date) -> "QuestionQuerySet":
         """Questions tagged with a power withdrawn on or before `on`: they may teach a
@@ -185,7 +192,20 @@ class Question(RevisionMixin, ClusterableModel):
     qtype = models.CharField(
         _("type"), max_length=20, choices=QuestionType.choices, default=QuestionType.SINGLE
     )
+    title = models.CharField(
+        _("title"), max_length=255, blank=True, help_text=_("A short name, as Moodle keeps.")
+    )
     text = models.TextField(_("question"))
+    text_format = models.CharField(
+        _("text format"),
+        max_length=10,
+        choices=TextFormat.choices,
+        default=TextFormat.PLAIN,
+        help_text=_(
+            "HTML: the question, its options, their feedback and the explanation are HTML, "
+            "cleaned of scripts and styles when saved and when shown."
+        ),
+    )
     explanation = models.TextField(
         _("explanation"), blank=True, help_text=_("Shown to the officer at review time.")
     )
@@ -220,6 +240,8 @@ class Question(RevisionMixin, ClusterableModel):
 
     panels = [
         FieldRowPanel([FieldPanel("category"), FieldPanel("qtype")]),
+        FieldPanel("title"),
+        # The format comes with an import; an HTML question's text is edited as HTML.
         FieldPanel("text"),
         InlinePanel("options", label=_("Options"), heading=_("Options (choice questions)")),
         FieldRowPanel([FieldPanel("points"), FieldPanel("partial_credit")]),
@@ -236,7 +258,8 @@ class Question(RevisionMixin, ClusterableModel):
         verbose_name_plural = _("questions")
 
     def __str__(self) -> str:
-        text = self.text.replace("\n", " ")
+        text = text_plain(self.text, is_html=self.text_format == TextFormat.HTML)
+        text = text.replace("\n", " ")
         return text if len(text) <= 60 else f"{text[:60]}…"
 
     @property
@@ -253,13 +276,43 @@ class Question(RevisionMixin, ClusterableModel):
 
 class Option(Orderable):
     """An option of a choice question; whether it is right never leaves the server before
-    the attempt is finished."""
+    the attempt is finished.
+
+    `weight` is Moodle's grade of the option in per cent (-100 to 100), kept when a question
+    comes from Moodle. When any option of a question has one, the question is marked the
+    way Moodle marks it (`services.slot_auto_mark`): single choice earns the chosen
+    option's weight, multiple choice the sum of the chosen weights, between 0 and 100 %.
+    Without weights, `is_correct` and the question's partial-credit setting decide.
+    `is_correct` stays what the review shows as right: a full-weight option of a
+    single-choice question, any option with a positive weight of a multiple-choice one.
+    """
 
     question = ParentalKey(Question, on_delete=models.CASCADE, related_name="options")
     text = models.CharField(_("option"), max_length=500)
     is_correct = models.BooleanField(_("correct"), default=False)
+    weight = models.DecimalField(
+        _("weight (%)"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-100), MaxValueValidator(100)],
+        help_text=_(
+            "Optional, as in Moodle: the share of the marks this option earns, from -100 to "
+            "100. Leave every option empty to mark by “correct” alone."
+        ),
+    )
 
-    panels = [FieldRowPanel([FieldPanel("text"), FieldPanel("is_correct")])]
+    feedback = models.TextField(
+        _("feedback"),
+        blank=True,
+        help_text=_("Shown beside this option in the review, when the review shows answers."),
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("text"), FieldPanel("is_correct"), FieldPanel("weight")]),
+        FieldPanel("feedback"),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("option")
@@ -589,9 +642,10 @@ class AttemptQuestion(models.Model):
     the save endpoint refer to options only by their index in it, so nothing sent to the
     browser carries an option's id (ids could betray the order a question was written in).
     `seq` is the sequence number of the save that wrote the current answer.
-    `max_points`, `correct_options` and `partial_credit` are the question's marking as it
-    stood when the attempt started (empty on slots made before they were recorded: those
-    are marked from the question as it is).
+    `max_points`, `correct_options`, `partial_credit` and `option_weights` (option id →
+    Moodle weight in per cent, for questions that have weights) are the question's marking
+    as it stood when the attempt started (empty on slots made before they were recorded:
+    those are marked from the question as it is).
     """
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="slots")
@@ -603,6 +657,7 @@ class AttemptQuestion(models.Model):
     max_points = models.DecimalField(_("marks possible"), max_digits=5, decimal_places=2)
     correct_options = models.JSONField(_("right options"), null=True, blank=True)
     partial_credit = models.BooleanField(_("partial credit"), null=True, blank=True)
+    option_weights = models.JSONField(_("option weights"), null=True, blank=True)
     selected = models.JSONField(default=list)
     text = models.TextField(_("answer text"), blank=True)
     seq = models.PositiveBigIntegerField(default=0)

@@ -34,6 +34,7 @@ from .models import (
     QuizOverride,
     QuizQuestion,
     ReviewPolicy,
+    TextFormat,
 )
 
 
@@ -548,11 +549,14 @@ class ReviewItem:
     secret: bool
     options: list[dict] = field(default_factory=list)
     explanation: str = ""
+    # The question's texts are HTML (cleaned again by the `quiz_text` filter as shown).
+    html: bool = False
 
 
 def attempt_review(*, attempt: Attempt) -> list[ReviewItem]:
     """The review of a finished attempt: each question with the officer's answer and, unless
-    the question is in an exam pool, the right options, the marks and the explanation."""
+    the question is in an exam pool, the right options, their feedback, the marks and the
+    explanation (Moodle's general feedback)."""
     slots = list(attempt.slots.select_related("question"))
     pool = exam_pool()
     options: dict[int, list[Option]] = {}
@@ -572,11 +576,14 @@ def attempt_review(*, attempt: Attempt) -> list[ReviewItem]:
                         "text": by_id[pk].text,
                         "correct": False if secret else by_id[pk].is_correct,
                         "chosen": pk in slot.selected,
+                        # Moodle's per-option feedback tells which option is right too.
+                        "feedback": "" if secret else by_id[pk].feedback,
                     }
                     for index, pk in enumerate(slot.option_order)
                     if pk in by_id
                 ],
                 explanation="" if secret else slot.question.explanation,
+                html=slot.question.text_format == TextFormat.HTML,
             )
         )
     return items

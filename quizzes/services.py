@@ -163,7 +163,13 @@ class ImportRefused(Exception):
 
 
 def questions_import_as(
-    *, user: User, data: bytes, fmt: str, category_path: list[str], filename: str = ""
+    *,
+    user: User,
+    data: bytes,
+    fmt: str,
+    category_path: list[str],
+    filename: str = "",
+    skip_unsupported: bool = False,
 ) -> ParseResult:
     """Import a file of questions for a user of the admin (`exchange.questions_import`).
 
@@ -178,7 +184,11 @@ def questions_import_as(
         categories_before = set(QuestionCategory.objects.values_list("pk", flat=True))
         last_question = Question.objects.aggregate(n=Max("pk"))["n"] or 0
         result = questions_import(
-            data=data, fmt=fmt, category_path=category_path, filename=filename
+            data=data,
+            fmt=fmt,
+            category_path=category_path,
+            filename=filename,
+            skip_unsupported=skip_unsupported,
         )
         if result.problems:
             return result
@@ -270,6 +280,16 @@ def _draw_questions(*, quiz: Quiz, today, rng: random.Random) -> list[Question]:
     return [questions[pk] for pk in chosen if pk in questions]
 
 
+def _weights_recorded(question: Question, weights: dict[str, str | None] | None) -> dict | None:
+    """The Moodle weights a slot is marked by: None unless some option of a single- or
+    multiple-choice question has one (an option left empty then weighs 0)."""
+    if question.qtype not in (QuestionType.SINGLE, QuestionType.MULTIPLE) or not weights:
+        return None
+    if all(weight is None for weight in weights.values()):
+        return None
+    return {pk: weight or "0" for pk, weight in weights.items()}
+
+
 def attempt_start(
     *, quiz: Quiz, user: User, now: datetime | None = None, rng: random.Random | None = None
 ) -> Attempt:
@@ -317,14 +337,18 @@ def attempt_start(
         rng.shuffle(questions)
     options: dict[int, list[int]] = {}
     correct: dict[int, list[int]] = {}
-    for question_id, option_id, is_correct in (
+    weights: dict[int, dict[str, str | None]] = {}
+    for question_id, option_id, is_correct, weight in (
         Option.objects.filter(question__in=questions)
         .order_by("sort_order", "pk")
-        .values_list("question_id", "pk", "is_correct")
+        .values_list("question_id", "pk", "is_correct", "weight")
     ):
         options.setdefault(question_id, []).append(option_id)
         if is_correct:
             correct.setdefault(question_id, []).append(option_id)
+        weights.setdefault(question_id, {})[str(option_id)] = (
+            None if weight is None else str(weight)
+        )
 
     deadline = None
     if rules.time_limit_minutes:
@@ -356,6 +380,7 @@ def attempt_start(
                         max_points=question.points,
                         correct_options=sorted(correct.get(question.pk, [])),
                         partial_credit=question.partial_credit,
+                        option_weights=_weights_recorded(question, weights.get(question.pk)),
                     )
                 )
             AttemptQuestion.objects.bulk_create(slots)
@@ -636,6 +661,19 @@ def _quantise(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
+def moodle_fraction(*, qtype: str, weights: dict[str, str], chosen: set[int]) -> Decimal:
+    """The share of the marks Moodle gives a choice answer, from the options' weights in
+    per cent: single choice, the chosen option's weight (nothing chosen, or a negative
+    weight, earns 0); multiple choice, the sum of the chosen options' weights, kept
+    between 0 and 100 % (qtype_multichoice's grade_response)."""
+    picked = [Decimal(weights[str(pk)]) for pk in chosen if str(pk) in weights]
+    if qtype == QuestionType.SINGLE:
+        total = picked[0] if len(picked) == 1 else Decimal(0)
+    else:
+        total = sum(picked, Decimal(0))
+    return min(max(total, Decimal(0)), _HUNDRED) / _HUNDRED
+
+
 def slot_auto_mark(
     *, slot: AttemptQuestion, correct: set[int], all_options: list[int]
 ) -> Decimal | None:
@@ -648,6 +686,11 @@ def slot_auto_mark(
     if qtype == QuestionType.ESSAY:
         return Decimal(0) if not slot.text.strip() else None
     chosen = set(slot.selected)
+    if slot.option_weights is not None and qtype in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        return _quantise(
+            slot.max_points
+            * moodle_fraction(qtype=qtype, weights=slot.option_weights, chosen=chosen)
+        )
     partial_credit = slot.partial_credit
     if partial_credit is None:  # a slot made before the marking was recorded on it
         partial_credit = slot.question.partial_credit

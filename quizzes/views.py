@@ -26,7 +26,17 @@ from people.roles import SUPERVISORY_ROLES
 from people.selectors import officers_visible_to, user_roles
 
 from . import selectors, services
-from .models import Attempt, AttemptQuestion, AttemptStatus, Layout, Option, QuestionType, Quiz
+from .formats.html import text_render
+from .models import (
+    Attempt,
+    AttemptQuestion,
+    AttemptStatus,
+    Layout,
+    Option,
+    QuestionType,
+    Quiz,
+    TextFormat,
+)
 
 
 def _visible_quiz(request, pk: int) -> Quiz:
@@ -111,10 +121,11 @@ def _slot_views(slots: list[AttemptQuestion], option_texts: dict[int, str]) -> l
     for slot in slots:
         qtype = slot.question.qtype
         chosen = set(slot.selected)
+        is_html = slot.question.text_format == TextFormat.HTML
         views.append(
             {
                 "position": slot.position,
-                "text": slot.question.text,
+                "text": text_render(slot.question.text, is_html=is_html),
                 "qtype": qtype,
                 "multiple": qtype == QuestionType.MULTIPLE,
                 "essay": qtype == QuestionType.ESSAY,
@@ -124,7 +135,7 @@ def _slot_views(slots: list[AttemptQuestion], option_texts: dict[int, str]) -> l
                     {
                         "index": index,
                         "letter": chr(ord("A") + index) if index < 26 else str(index + 1),
-                        "text": option_texts.get(option_id, ""),
+                        "text": text_render(option_texts.get(option_id, ""), is_html=is_html),
                         "checked": option_id in chosen,
                     }
                     for index, option_id in enumerate(slot.option_order)
@@ -151,6 +162,7 @@ def attempt_take(request, public_id):
             "seq",
             "attempt_id",
             "question__text",
+            "question__text_format",
             "question__qtype",
         )
     )

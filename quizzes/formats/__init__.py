@@ -1,0 +1,1 @@
+"""How the question bank reads and writes text from other systems (Moodle's formats)."""

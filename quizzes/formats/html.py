@@ -1,0 +1,89 @@
+"""HTML in questions: cleaned with nh3 when imported and again when shown.
+
+Moodle lets a question, its options and its feedback be HTML (`[html]` in GIFT). What
+an officer's browser gets is only formatting, lists, tables, links and images that the
+page itself carries (`data:` images; the Content-Security-Policy allows nothing else):
+scripts, styles, event handlers and remote images are dropped.
+"""
+
+import re
+from html import unescape
+
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+import nh3
+
+_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del",
+    "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "img", "ins", "li", "ol", "p", "pre", "q", "s", "small", "span", "strong",
+    "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start"},
+}
+_URL_SCHEMES = {"http", "https", "mailto", "data"}
+_REMOTE_IMAGE = re.compile(r"""<img\b[^>]*\bsrc\s*=\s*["']?\s*(?:https?:)?//""", re.I)
+PLUGINFILE = "@@PLUGINFILE@@"
+
+
+def _img_filter(element: str, attribute: str, value: str) -> str | None:
+    # Only images the page carries itself: a remote one would break the "nothing from
+    # outside" rule (and the CSP would block it anyway).
+    if element == "img" and attribute == "src" and not value.startswith("data:image/"):
+        return None
+    return value
+
+
+def html_clean(value: str) -> str:
+    """The HTML with everything but formatting removed."""
+    return nh3.clean(
+        value,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes=_URL_SCHEMES,
+        attribute_filter=_img_filter,
+        link_rel="noopener noreferrer",
+    )
+
+
+def plain_to_html(value: str) -> str:
+    """Plain text as HTML that shows the same (for a plain part of an HTML question)."""
+    return escape(value).replace("\n", "<br>")
+
+
+def html_problems(value: str) -> list[str]:
+    """What in this HTML cannot be kept: embedded Moodle files and remote images."""
+    problems = []
+    if PLUGINFILE in value:
+        problems.append(
+            _(
+                "it shows a file embedded in Moodle (@@PLUGINFILE@@), which this file does "
+                "not carry: export from Moodle as Moodle XML with its files, or remove it"
+            )
+        )
+    if _REMOTE_IMAGE.search(value):
+        problems.append(_("it shows an image from another site, which the academy never loads"))
+    return problems
+
+
+def text_render(value: str, *, is_html: bool) -> SafeString:
+    """A question's text (or option, feedback, explanation) ready for a template."""
+    if is_html:
+        return mark_safe(html_clean(value))  # noqa: S308 - cleaned by nh3 just now
+    return linebreaks_br(value)
+
+
+def linebreaks_br(value: str) -> SafeString:
+    return mark_safe(plain_to_html(value))  # noqa: S308 - escaped
+
+
+def text_plain(value: str, *, is_html: bool) -> str:
+    """The words of a text without markup (lists, exports to plain formats)."""
+    return unescape(strip_tags(value)) if is_html else value

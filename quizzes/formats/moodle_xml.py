@@ -1,0 +1,207 @@
+"""Moodle XML questions: multiple choice (single and multiple answer), true/false and essay.
+
+Moodle's own export format keeps what GIFT cannot: each text's format, and the files a
+text shows (`<file name=… encoding="base64">`, referred to as `@@PLUGINFILE@@/name`).
+Images become `data:` URIs inside the HTML, so the page carries them itself; any other
+file, or a reference to a file the question does not carry, refuses the question.
+A question's line is the line of its `<question>` tag.
+"""
+
+import base64
+import binascii
+import re
+from decimal import Decimal, InvalidOperation
+from urllib.parse import quote
+from xml.etree.ElementTree import Element  # noqa: S405 - only the type; parsing is defusedxml
+
+from django.utils.translation import gettext as _
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+
+IMAGE_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
+SUPPORTED = ("multichoice", "truefalse", "essay")
+
+
+def _child_text(element: Element | None, tag: str = "text") -> str:
+    if element is None:
+        return ""
+    child = element.find(tag)
+    return (child.text or "") if child is not None else ""
+
+
+def _format(element: Element | None, default: str) -> str:
+    """Moodle's format names: html stays HTML; moodle_auto_format, plain_text and
+    markdown are read as plain text."""
+    if element is None:
+        return default
+    return "html" if element.get("format", default) == "html" else "plain"
+
+
+def _embed_files(text: str, element: Element | None) -> tuple[str, list[str]]:
+    """Put the images a text carries into it as data: URIs; report other files."""
+    problems = []
+    if element is None:
+        return text, problems
+    for file in element.findall("file"):
+        name = file.get("name", "")
+        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if file.get("encoding") != "base64" or extension not in IMAGE_TYPES:
+            problems.append(
+                _("the file %(name)s is not an image the question bank can show") % {"name": name}
+            )
+            continue
+        try:
+            data = base64.b64decode("".join((file.text or "").split()), validate=True)
+        except (binascii.Error, ValueError):
+            problems.append(_("the file %(name)s is not valid base64") % {"name": name})
+            continue
+        uri = f"data:{IMAGE_TYPES[extension]};base64,{base64.b64encode(data).decode()}"
+        path = file.get("path", "/")
+        for reference in {f"@@PLUGINFILE@@{path}{name}", f"@@PLUGINFILE@@{path}{quote(name)}"}:
+            text = text.replace(reference, uri)
+    return text, problems
+
+
+def question_lines(data: str) -> list[int]:
+    """The line of each <question> tag, in document order."""
+    return [data.count("\n", 0, m.start()) + 1 for m in re.finditer(r"<question[\s>]", data)]
+
+
+def parse(text: str, *, result, make_question, finish, category_path) -> None:
+    """Fill `result` (an `exchange.ParseResult`) from Moodle XML text. `make_question`
+    builds an `exchange.ParsedQuestion`, `finish(question, formats, refuse)` applies the
+    formats and checks, `category_path` turns `$course$/top/A/B` into names."""
+    from quizzes.exchange import Problem, Unsupported
+
+    try:
+        root = fromstring(text.encode("utf-8"))
+    except (ParseError, DefusedXmlException) as error:
+        line = getattr(error, "position", (1, 0))[0]
+        result.problems.append(
+            Problem("line", line, _("the file is not valid Moodle XML: %(e)s") % {"e": error})
+        )
+        return
+    if root.tag != "quiz":
+        result.problems.append(Problem("line", 1, _("a Moodle XML file starts with <quiz>")))
+        return
+    lines = question_lines(text)
+    subcategory: list[str] = []
+    for index, element in enumerate(root.findall("question")):
+        number = lines[index] if index < len(lines) else 1
+        qtype = element.get("type", "")
+        if qtype == "category":
+            subcategory = category_path(_child_text(element.find("category")))
+            continue
+        if qtype not in SUPPORTED:
+            result.unsupported.append(Unsupported(number, qtype or "?"))
+            continue
+        found: list[str] = []
+
+        def refuse(message, number=number, found=found):
+            if message not in found:
+                found.append(message)
+                result.problems.append(Problem("line", number, message))
+
+        formats = {"options": [], "feedback": []}
+        question = _question(element, qtype, number, make_question, refuse, formats)
+        if question is None or found:
+            continue
+        question.subcategory = list(subcategory)
+        question = finish(question, formats, refuse)
+        if question is not None and not found:
+            result.questions.append(question)
+
+
+def _question(element: Element, qtype: str, number: int, make_question, refuse, formats: dict):
+    from quizzes.models import QuestionType
+
+    text_element = element.find("questiontext")
+    text_format = _format(text_element, "moodle_auto_format")
+    text, problems = _embed_files(_child_text(text_element), text_element)
+    feedback_element = element.find("generalfeedback")
+    explanation, more = _embed_files(_child_text(feedback_element), feedback_element)
+    for message in problems + more:
+        refuse(message)
+    question = make_question(
+        qtype=QuestionType.ESSAY,
+        text=text.strip(),
+        explanation=explanation.strip(),
+        number=number,
+        title=_child_text(element.find("name")).strip(),
+    )
+    formats["text"] = text_format
+    formats["explanation"] = _format(feedback_element, text_format)
+    grade = _child_text(element, "defaultgrade").strip()
+    if grade:
+        try:
+            question.points = Decimal(grade).normalize()
+        except InvalidOperation:
+            refuse(_("the marks are not a number"))
+    if qtype == "essay":
+        return question
+    answers = []
+    for answer in element.findall("answer"):
+        try:
+            weight = Decimal(answer.get("fraction", "0"))
+        except InvalidOperation:
+            refuse(_("an answer's fraction is not a number"))
+            return None
+        if not Decimal(-100) <= weight <= Decimal(100):
+            refuse(_("a weight is between -100 and 100"))
+            return None
+        option, problems = _embed_files(_child_text(answer), answer)
+        feedback_of = answer.find("feedback")
+        feedback, more = _embed_files(_child_text(feedback_of), feedback_of)
+        for message in problems + more:
+            refuse(message)
+        answers.append(
+            (
+                option.strip(),
+                weight,
+                feedback.strip(),
+                _format(answer, text_format),
+                _format(feedback_of, text_format),
+            )
+        )
+    if qtype == "truefalse":
+        from quizzes.exchange import FALSE_TEXT, TRUE_TEXT
+
+        by_value = {a[0].lower(): a for a in answers}
+        if set(by_value) != {"true", "false"}:
+            refuse(_("a true/false question has the answers true and false"))
+            return None
+        value = by_value["true"][1] == 100
+        question.qtype = QuestionType.TRUE_FALSE
+        question.options = [(TRUE_TEXT, value), (FALSE_TEXT, not value)]
+        question.option_feedback = [by_value["true"][2], by_value["false"][2]]
+        formats["options"] = ["plain", "plain"]
+        formats["feedback"] = [by_value["true"][4], by_value["false"][4]]
+        return question
+    single = _child_text(element, "single").strip().lower() in ("true", "1")
+    weights = [a[1] for a in answers]
+    if single and Decimal(100) not in weights:
+        refuse(_("a single-choice question needs an answer worth 100 %"))
+        return None
+    if not single:
+        total = sum((w for w in weights if w > 0), Decimal(0))
+        if abs(total - 100) > Decimal("0.5"):
+            refuse(
+                _("the positive weights of a multiple-choice question add up to %(total)s, not 100")
+                % {"total": f"{total.normalize():f}"}
+            )
+            return None
+    question.qtype = QuestionType.SINGLE if single else QuestionType.MULTIPLE
+    question.partial_credit = not single
+    question.weights = weights
+    question.options = [(a[0], a[1] == 100 if single else a[1] > 0) for a in answers]
+    question.option_feedback = [a[2] for a in answers]
+    formats["options"] = [a[3] for a in answers]
+    formats["feedback"] = [a[4] for a in answers]
+    return question

@@ -1,0 +1,158 @@
+"""Moodle XML import (`--format moodle-xml`): multiple choice, true/false and essay, with
+the images a question carries; Moodle's other types are skipped or refused by line."""
+
+import io
+from decimal import Decimal
+
+from django.core.management import CommandError, call_command
+
+import pytest
+
+from quizzes import services
+from quizzes.factories import QuizFactory
+from quizzes.models import Question, QuestionCategory, QuestionType, TextFormat
+
+pytestmark = pytest.mark.usefixtures("english")
+
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+
+XML = f"""<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="category">
+    <category><text>$course$/top/行政处罚法/简易程序</text></category>
+  </question>
+  <question type="multichoice">
+    <name><text>当场处罚</text></name>
+    <questiontext format="html">
+      <text><![CDATA[<p>看图回答：<img src="@@PLUGINFILE@@/sign%20one.png" alt="标志"></p>]]></text>
+      <file name="sign one.png" path="/" encoding="base64">{PNG}</file>
+    </questiontext>
+    <generalfeedback format="html"><text><![CDATA[<p>第五十一条</p>]]></text></generalfeedback>
+    <defaultgrade>2.0000000</defaultgrade>
+    <single>true</single>
+    <answer fraction="100" format="html"><text>警告</text>
+      <feedback format="html"><text><![CDATA[<b>对</b>]]></text></feedback></answer>
+    <answer fraction="50" format="html"><text>二百元以下罚款</text>
+      <feedback format="html"><text>一半</text></feedback></answer>
+    <answer fraction="-50" format="html"><text>吊销执照</text>
+      <feedback format="html"><text></text></feedback></answer>
+  </question>
+  <question type="multichoice">
+    <name><text>多选</text></name>
+    <questiontext format="moodle_auto_format"><text>下列属于行政处罚的有 &lt;多选&gt;</text></questiontext>
+    <defaultgrade>1</defaultgrade>
+    <single>false</single>
+    <answer fraction="50"><text>警告</text></answer>
+    <answer fraction="50"><text>罚款</text></answer>
+    <answer fraction="-100"><text>查封</text></answer>
+  </question>
+  <question type="truefalse">
+    <name><text>判断</text></name>
+    <questiontext format="moodle_auto_format"><text>执法人员不得少于两人。</text></questiontext>
+    <answer fraction="100"><text>true</text><feedback><text>对</text></feedback></answer>
+    <answer fraction="0"><text>false</text><feedback><text>错</text></feedback></answer>
+  </question>
+  <question type="essay">
+    <name><text>问答</text></name>
+    <questiontext format="html"><text>简述听证程序。</text></questiontext>
+  </question>
+  <question type="shortanswer">
+    <name><text>短答</text></name>
+    <questiontext format="html"><text>填空</text></questiontext>
+    <answer fraction="100"><text>行政处罚法</text></answer>
+  </question>
+  <question type="matching">
+    <name><text>配对</text></name>
+    <questiontext format="html"><text>配对</text></questiontext>
+  </question>
+  <question type="multianswer">
+    <name><text>完形</text></name>
+    <questiontext format="html"><text>{{1:SHORTANSWER:=甲}}</text></questiontext>
+  </question>
+</quiz>
+"""
+
+
+def _run(tmp_path, content, *args):
+    path = tmp_path / "moodle.xml"
+    path.write_text(content, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "import_questions",
+        str(path),
+        "--format=moodle-xml",
+        "--category=莫德尔XML",
+        *args,
+        stdout=out,
+        stderr=err,
+    )
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.mark.django_db
+def test_moodle_xml_import_with_images_weights_and_feedback(tmp_path, officer):
+    out, _err = _run(tmp_path, XML, "--skip-unsupported")
+    assert out.splitlines() == [
+        "imported 4 questions",
+        "skipped 3 questions",
+        "Line 41: shortanswer (short answer)",
+        "Line 46: matching (matching)",
+        "Line 50: multianswer (embedded answers (cloze))",
+    ]
+    single = Question.objects.get(title="当场处罚")
+    assert str(single.category) == "莫德尔XML / 行政处罚法 / 简易程序"
+    assert single.text_format == TextFormat.HTML and single.points == 2
+    assert f'src="data:image/png;base64,{PNG}"' in single.text
+    assert "@@PLUGINFILE@@" not in single.text
+    assert [(o.text, o.is_correct, o.weight, o.feedback) for o in single.options.all()] == [
+        ("警告", True, Decimal(100), "<b>对</b>"),
+        ("二百元以下罚款", False, Decimal(50), "一半"),
+        ("吊销执照", False, Decimal(-50), ""),
+    ]
+    multi = Question.objects.get(title="多选")
+    assert multi.qtype == QuestionType.MULTIPLE and multi.text_format == TextFormat.PLAIN
+    assert multi.text == "下列属于行政处罚的有 <多选>"
+    tf = Question.objects.get(title="判断")
+    assert [(o.is_correct, o.feedback) for o in tf.options.all()] == [(True, "对"), (False, "错")]
+    assert Question.objects.get(title="问答").qtype == QuestionType.ESSAY
+    marks = []
+    quiz = QuizFactory(questions=[single])
+    for index in range(3):
+        attempt = services.attempt_start(quiz=quiz, user=officer)
+        services.answer_save(attempt=attempt, position=1, answer=index, seq=1)
+        attempt, _done = services.attempt_finish(attempt=attempt)
+        marks.append(str(attempt.slots.get().points))
+    assert marks == ["2.00", "1.00", "0.00"]
+
+
+@pytest.mark.django_db
+def test_moodle_xml_problems_name_their_lines_and_import_nothing(tmp_path):
+    bad = XML.replace('<file name="sign one.png" path="/" encoding="base64">' + PNG + "</file>", "")
+    bad = bad.replace(
+        '<answer fraction="50"><text>罚款</text>', '<answer fraction="20"><text>罚款</text>'
+    )
+    path = tmp_path / "bad.xml"
+    path.write_text(bad, encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_questions", str(path), format="moodle-xml", category="X", stderr=err)
+    lines = err.getvalue().splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "Line 6",
+        "Line 22",
+        "Line 41",
+        "Line 46",
+        "Line 50",
+    ]
+    assert "@@PLUGINFILE@@" in lines[0] and "70" in lines[1]
+    assert not QuestionCategory.objects.exists()
+
+
+@pytest.mark.django_db
+def test_broken_xml_is_refused(tmp_path):
+    path = tmp_path / "broken.xml"
+    path.write_text("<quiz><question type='essay'>\n<oops></quiz>", encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_questions", str(path), format="moodle-xml", category="X", stderr=err)
+    assert err.getvalue().startswith("Line ")
