@@ -663,14 +663,15 @@ def _quantise(value: Decimal) -> Decimal:
 
 def moodle_fraction(*, qtype: str, weights: dict[str, str], chosen: set[int]) -> Decimal:
     """The share of the marks Moodle gives a choice answer, from the options' weights in
-    per cent: single choice, the chosen option's weight (nothing chosen, or a negative
-    weight, earns 0); multiple choice, the sum of the chosen options' weights, kept
-    between 0 and 100 % (qtype_multichoice's grade_response)."""
+    per cent. Single choice: the chosen option's weight, negative ones included (Moodle's
+    single-answer question may take marks away); nothing chosen earns 0. Multiple choice:
+    the sum of the chosen options' weights, kept between 0 and 100 %. The attempt's total
+    never goes below 0 (`_grade`)."""
     picked = [Decimal(weights[str(pk)]) for pk in chosen if str(pk) in weights]
     if qtype == QuestionType.SINGLE:
         total = picked[0] if len(picked) == 1 else Decimal(0)
-    else:
-        total = sum(picked, Decimal(0))
+        return min(max(total, -_HUNDRED), _HUNDRED) / _HUNDRED
+    total = sum(picked, Decimal(0))
     return min(max(total, Decimal(0)), _HUNDRED) / _HUNDRED
 
 
@@ -708,7 +709,8 @@ def slot_auto_mark(
 
 def _grade(*, attempt: Attempt, slots: list[AttemptQuestion], now: datetime) -> None:
     """Set the final score of an attempt whose every slot is marked, and announce it."""
-    awarded = sum((slot.points or Decimal(0) for slot in slots), Decimal(0))
+    # A negatively weighted answer may take marks away, but a total is never below 0.
+    awarded = max(sum((slot.points or Decimal(0) for slot in slots), Decimal(0)), Decimal(0))
     possible = sum((slot.max_points for slot in slots), Decimal(0))
     attempt.points_awarded = _quantise(awarded)
     attempt.points_possible = _quantise(possible)

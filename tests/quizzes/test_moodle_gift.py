@@ -39,7 +39,7 @@ WEIGHTED = """// Weighted questions written the way Moodle users write them.
 
 # (question text start, type, marks per single option chosen alone)
 EXPECTED = [
-    ("简易程序", QuestionType.SINGLE, ["1.00", "0.50", "0.00", "0.00"]),
+    ("简易程序", QuestionType.SINGLE, ["1.00", "0.50", "-0.50", "0.00"]),
     ("两个满分", QuestionType.SINGLE, ["1.00", "1.00", "0.00"]),
     ("多选不等权", QuestionType.MULTIPLE, ["2.40", "1.60", "0.00", "0.00"]),
     ("多选只有一个", QuestionType.MULTIPLE, ["1.00", "0.00", "0.00"]),
@@ -86,6 +86,32 @@ def test_every_option_of_weighted_questions_scores_as_in_moodle(tmp_path, office
         assert question.qtype == qtype, start
         picks = [[i] for i in range(question.options.count())]
         assert _marks(officer, question, picks) == expected, start
+
+
+@pytest.mark.django_db
+def test_a_negative_single_answer_takes_marks_away_but_no_total_goes_below_0(tmp_path, officer):
+    _import(tmp_path, WEIGHTED)
+    penalised = Question.objects.get(text__startswith="简易程序")  # its 3rd option is -50 %
+    full = Question.objects.get(text__startswith="两个满分")
+    quiz = QuizFactory(questions=[penalised, full])
+    attempt = services.attempt_start(quiz=quiz, user=officer)
+    by_question = {slot.question_id: slot for slot in attempt.slots.all()}
+    for question, option_index in ((penalised, 2), (full, 0)):
+        slot = by_question[question.pk]
+        option = list(question.options.order_by("sort_order", "pk"))[option_index]
+        answer = slot.option_order.index(option.pk)  # the page sends the shown position
+        services.answer_save(attempt=attempt, position=slot.position, answer=answer, seq=1)
+    attempt, _done = services.attempt_finish(attempt=attempt)
+    assert attempt.points_awarded == Decimal("0.50")  # 1 - 0.5
+
+    alone = QuizFactory(questions=[penalised])
+    assert _marks(officer, penalised, [[2]]) == ["-0.50"]
+    attempt = services.attempt_start(quiz=alone, user=officer)
+    wrong = list(penalised.options.order_by("sort_order", "pk"))[2]
+    shown = attempt.slots.get().option_order.index(wrong.pk)
+    services.answer_save(attempt=attempt, position=1, answer=shown, seq=1)
+    attempt, _done = services.attempt_finish(attempt=attempt)
+    assert attempt.points_awarded == Decimal("0.00") and attempt.score == Decimal("0.00")
 
 
 @pytest.mark.django_db
