@@ -122,7 +122,7 @@ def test_moodle_xml_import_with_images_weights_and_feedback(tmp_path, officer):
         services.answer_save(attempt=attempt, position=1, answer=index, seq=1)
         attempt, _done = services.attempt_finish(attempt=attempt)
         marks.append(str(attempt.slots.get().points))
-    assert marks == ["2.00", "1.00", "0.00"]
+    assert marks == ["2.00", "1.00", "-1.00"]  # -50 % of 2 marks, as Moodle gives
 
 
 @pytest.mark.django_db
