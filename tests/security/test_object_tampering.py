@@ -307,12 +307,24 @@ def _private_upload_prefixes():
     yield ExportJob._meta.get_field("file").upload_to, ExportJob
 
 
+def _nginx_public_media_folders() -> set[str]:
+    conf = Path(settings.BASE_DIR, "site", "nginx", "enforcement-academy.conf").read_text()
+    match = re.search(r"location ~ \^/media/\(([^)]*)\)/", conf)
+    return set(match.group(1).split("|")) if match else set()
+
+
 def test_private_uploads_are_never_served_as_public_media():
-    internal = _nginx_internal_media_prefixes()
-    assert "/media/documents/" in internal
+    """nginx serves an allow-list of media folders, the same as `make run` does; the rest
+    of /media/ (documents, reflections, exports, anything added later) is internal."""
+    from people.media import PUBLIC_MEDIA_FOLDERS
+
+    assert "/media/" in _nginx_internal_media_prefixes()
+    public = _nginx_public_media_folders()
+    assert public == set(PUBLIC_MEDIA_FOLDERS)
     exposed = [
         f"{model.__name__}: /media/{prefix}"
         for prefix, model in _private_upload_prefixes()
-        if not any(f"/media/{prefix}".startswith(p) for p in internal)
+        if prefix.split("/")[0] in public
     ]
     assert not exposed, exposed
+    assert "documents" not in public
