@@ -130,6 +130,11 @@ def category_export(request, pk: int, fmt: str):
         response = HttpResponse(
             exchange.export_gift(questions, root=category), content_type="text/plain; charset=utf-8"
         )
+    elif fmt == "xml":
+        response = HttpResponse(
+            exchange.export_moodle_xml(questions, root=category),
+            content_type="application/xml; charset=utf-8",
+        )
     else:
         raise PermissionDenied
     response["Content-Disposition"] = f'attachment; filename="category-{category.pk}.{fmt}"'

@@ -5,19 +5,44 @@ text shows (`<file name=… encoding="base64">`, referred to as `@@PLUGINFILE@@/
 Images become `data:` URIs inside the HTML, so the page carries them itself; any other
 file, or a reference to a file the question does not carry, refuses the question.
 A question's line is the line of its `<question>` tag.
+
+`export_moodle_xml` writes the same shape back, as Moodle's own export does: one
+`<question type="category">` entry where the sub-category changes, and for each question
+its name, text, general feedback (the explanation), marks and answers with their
+fractions and feedback. Moodle's multiple-answer question always gives partial credit,
+so a question marked all-or-nothing is exported with the weights Moodle needs and comes
+back with partial credit; enforcement fields and power codes travel in GIFT and XLSX only.
 """
 
 import base64
 import binascii
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from urllib.parse import quote
 from xml.etree.ElementTree import Element  # noqa: S405 - only the type; parsing is defusedxml
+from xml.sax.saxutils import escape as xml_escape  # noqa: S406 - writing XML, not parsing it
 
 from django.utils.translation import gettext as _
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
+
+from quizzes.models import QuestionType, TextFormat
+
+from .common import (
+    FALSE_TEXT,
+    TRUE_TEXT,
+    ParsedQuestion,
+    ParseResult,
+    Problem,
+    Unsupported,
+    check_common,
+    formats_apply,
+    ordered,
+    relative_path,
+)
+from .gift import category_path as gift_category_path
 
 IMAGE_TYPES = {
     "png": "image/png",
@@ -74,12 +99,31 @@ def question_lines(data: str) -> list[int]:
     return [data.count("\n", 0, m.start()) + 1 for m in re.finditer(r"<question[\s>]", data)]
 
 
-def parse(text: str, *, result, make_question, finish, category_path) -> None:
-    """Fill `result` (an `exchange.ParseResult`) from Moodle XML text. `make_question`
-    builds an `exchange.ParsedQuestion`, `finish(question, formats, refuse)` applies the
-    formats and checks, `category_path` turns `$course$/top/A/B` into names."""
-    from quizzes.exchange import Problem, Unsupported
+def parse_moodle_xml(text: str) -> ParseResult:
+    """Parse Moodle XML (`formats.moodle_xml`): multiple choice, true/false and essay;
+    Moodle's other types are listed in `unsupported` with their line."""
+    result = ParseResult()
 
+    def finish(question, formats, refuse):
+        question = formats_apply(question, formats, refuse)
+        if question is not None:
+            check_common(question, "line", result.problems)
+        return question
+
+    parse(
+        text,
+        result=result,
+        make_question=ParsedQuestion,
+        finish=finish,
+        category_path=gift_category_path,
+    )
+    return result
+
+
+def parse(text: str, *, result, make_question, finish, category_path) -> None:
+    """Fill `result` (a `common.ParseResult`) from Moodle XML text. `make_question`
+    builds a `common.ParsedQuestion`, `finish(question, formats, refuse)` applies the
+    formats and checks, `category_path` turns `$course$/top/A/B` into names."""
     try:
         root = fromstring(text.encode("utf-8"))
     except (ParseError, DefusedXmlException) as error:
@@ -120,8 +164,6 @@ def parse(text: str, *, result, make_question, finish, category_path) -> None:
 
 
 def _question(element: Element, qtype: str, number: int, make_question, refuse, formats: dict):
-    from quizzes.models import QuestionType
-
     text_element = element.find("questiontext")
     text_format = _format(text_element, "moodle_auto_format")
     text, problems = _embed_files(_child_text(text_element), text_element)
@@ -171,8 +213,6 @@ def _question(element: Element, qtype: str, number: int, make_question, refuse, 
             )
         )
     if qtype == "truefalse":
-        from quizzes.exchange import FALSE_TEXT, TRUE_TEXT
-
         by_value = {a[0].lower(): a for a in answers}
         if set(by_value) != {"true", "false"}:
             refuse(_("a true/false question has the answers true and false"))
@@ -205,3 +245,118 @@ def _question(element: Element, qtype: str, number: int, make_question, refuse, 
     formats["options"] = [a[3] for a in answers]
     formats["feedback"] = [a[4] for a in answers]
     return question
+
+
+# --- export ----------------------------------------------------------------------------
+
+
+def _xml_text(value: str) -> str:
+    # A carriage return would come back as a line feed; everything else XML 1.0 allows.
+    return xml_escape(value).replace("\r", "&#13;")
+
+
+def _text_element(tag: str, value: str, fmt: str, indent: str = "    ") -> str:
+    return f'{indent}<{tag} format="{fmt}"><text>{_xml_text(value)}</text></{tag}>'
+
+
+def _fraction(weight) -> str:
+    return f"{Decimal(weight).normalize():f}"
+
+
+def _fractions(question, options) -> list[str]:
+    """Each option's fraction: its weight, or the weights Moodle needs for the bank's own
+    marking when the question has none (full marks for a right option of a single-choice
+    question; shares of 100 % for right options and of -100 % for wrong ones of a
+    multiple-choice one, as the GIFT export writes them)."""
+    if any(o.weight is not None for o in options):
+        return [_fraction(o.weight or 0) for o in options]
+    if question.qtype == QuestionType.SINGLE:
+        return ["100" if o.is_correct else "0" for o in options]
+    right = sum(1 for o in options if o.is_correct)
+    wrong = len(options) - right
+
+    def share(total: int, n: int) -> str:
+        if n == 0:
+            return "0"
+        return _fraction((Decimal(total) / Decimal(n)).quantize(Decimal("0.00001")))
+
+    return [share(100, right) if o.is_correct else share(-100, wrong) for o in options]
+
+
+def _question_xml(question) -> list[str]:
+    fmt = "html" if question.text_format == TextFormat.HTML else "plain_text"
+    options = list(question.options.all())
+    qtype = {
+        QuestionType.SINGLE: "multichoice",
+        QuestionType.MULTIPLE: "multichoice",
+        QuestionType.TRUE_FALSE: "truefalse",
+        QuestionType.ESSAY: "essay",
+    }[question.qtype]
+    out = [
+        f'  <question type="{qtype}">',
+        f"    <name><text>{_xml_text(question.title)}</text></name>",
+        _text_element("questiontext", question.text, fmt),
+        _text_element("generalfeedback", question.explanation, fmt),
+        f"    <defaultgrade>{Decimal(question.points):.7f}</defaultgrade>",
+        "    <hidden>0</hidden>",
+    ]
+    if question.qtype == QuestionType.ESSAY:
+        out += [
+            "    <responseformat>editor</responseformat>",
+            "    <responserequired>1</responserequired>",
+            "    <responsefieldlines>15</responsefieldlines>",
+            "    <attachments>0</attachments>",
+            "    <attachmentsrequired>0</attachmentsrequired>",
+            _text_element("graderinfo", "", fmt),
+            _text_element("responsetemplate", "", fmt),
+        ]
+    elif question.qtype == QuestionType.TRUE_FALSE:
+        right = next((o for o in options if o.is_correct), None)
+        value = right is not None and right.text == TRUE_TEXT
+        by_text = {o.text == TRUE_TEXT: o for o in options}
+        for word, is_true in (("true", True), ("false", False)):
+            option = by_text.get(is_true)
+            feedback = option.feedback if option is not None else ""
+            fraction = "100" if value == is_true else "0"
+            out += [
+                f'    <answer fraction="{fraction}" format="moodle_auto_format">',
+                f"      <text>{word}</text>",
+                _text_element("feedback", feedback, fmt, indent="      "),
+                "    </answer>",
+            ]
+    else:
+        single = question.qtype == QuestionType.SINGLE
+        out += [
+            f"    <single>{'true' if single else 'false'}</single>",
+            "    <shuffleanswers>true</shuffleanswers>",
+            "    <answernumbering>ABCD</answernumbering>",
+        ]
+        for option, fraction in zip(options, _fractions(question, options), strict=True):
+            out += [
+                f'    <answer fraction="{fraction}" format="{fmt}">',
+                f"      <text>{_xml_text(option.text)}</text>",
+                _text_element("feedback", option.feedback, fmt, indent="      "),
+                "    </answer>",
+            ]
+    out.append("  </question>")
+    return out
+
+
+def export_moodle_xml(questions: Iterable, *, root) -> str:
+    """Moodle XML for the questions of a category tree (root's own questions first); the
+    sub-categories are written as `$course$/top/…` paths below the category imported into."""
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
+    current: list[str] = []
+    for question in ordered(questions, root):
+        path = relative_path(question.category, root)
+        if path != current:
+            category = "/".join(["$course$", "top", *path])
+            out += [
+                '  <question type="category">',
+                f"    <category><text>{_xml_text(category)}</text></category>",
+                "  </question>",
+            ]
+            current = path
+        out += _question_xml(question)
+    out.append("</quiz>")
+    return "\n".join(out) + "\n"

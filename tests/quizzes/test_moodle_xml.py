@@ -4,11 +4,13 @@ the images a question carries; Moodle's other types are skipped or refused by li
 import io
 from decimal import Decimal
 
+from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 import pytest
 
-from quizzes import services
+from quizzes import exchange, services
 from quizzes.factories import QuizFactory
 from quizzes.models import Question, QuestionCategory, QuestionType, TextFormat
 
@@ -156,3 +158,61 @@ def test_broken_xml_is_refused(tmp_path):
     with pytest.raises(CommandError):
         call_command("import_questions", str(path), format="moodle-xml", category="X", stderr=err)
     assert err.getvalue().startswith("Line ")
+
+
+def _xml_snapshot(category):
+    """Everything Moodle XML carries of a category's questions, independent of ids."""
+    return sorted(
+        (
+            "/".join(q.category.path_names()[len(category.path_names()) :]),
+            q.title,
+            q.qtype,
+            q.text_format,
+            q.text,
+            q.explanation,
+            str(q.points.normalize()),
+            tuple(
+                (
+                    o.text,
+                    o.is_correct,
+                    None if o.weight is None else o.weight.normalize(),
+                    o.feedback,
+                )
+                for o in q.options.all()
+            ),
+        )
+        for q in exchange.category_questions(category)
+    )
+
+
+@pytest.mark.django_db
+def test_moodle_xml_round_trip(tmp_path):
+    _run(tmp_path, XML, "--skip-unsupported")
+    source = QuestionCategory.objects.get(name="莫德尔XML", parent=None)
+    before = _xml_snapshot(source)
+    assert len(before) == 4
+    exported = exchange.export_moodle_xml(list(exchange.category_questions(source)), root=source)
+    assert "@@PLUGINFILE@@" not in exported and "<single>true</single>" in exported
+    path = tmp_path / "again.xml"
+    path.write_text(exported, encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_questions", str(path), format="moodle-xml", category="副本", stdout=out)
+    assert out.getvalue().strip() == "imported 4 questions"
+    assert _xml_snapshot(QuestionCategory.objects.get(name="副本", parent=None)) == before
+
+
+@pytest.mark.django_db
+def test_admin_exports_moodle_xml(client, trainer, tmp_path):
+    for codename in ("access_admin", "view_question"):
+        trainer.user_permissions.add(Permission.objects.get(codename=codename))
+    client.force_login(trainer)
+    _run(tmp_path, XML, "--skip-unsupported")
+    category = QuestionCategory.objects.get(name="莫德尔XML", parent=None)
+    response = client.get(reverse("quizzes_category_export", args=[category.pk, "xml"]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/xml")
+    assert f"category-{category.pk}.xml" in response["Content-Disposition"]
+    body = response.content.decode()
+    assert body.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<quiz>')
+    assert "<text>$course$/top/行政处罚法/简易程序</text>" in body
+    assert '<answer fraction="-50" format="html">' in body
