@@ -121,6 +121,11 @@ class User(AbstractUser):
         default=Employment.ESTABLISHED,
     )
     id_number = models.CharField(_("identity card number"), max_length=18, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password at next sign-in"),
+        default=False,
+        help_text=_("Set when a supervisor issues a one-time password."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -213,3 +218,38 @@ class OfficerImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} · {self.imported_at:%Y-%m-%d %H:%M}"
+
+
+class PasswordResetMethod(models.TextChoices):
+    ONE_TIME = "one_time", _("One-time password issued by a supervisor")
+    EMAIL = "email", _("Reset link sent by email")
+    CHANGED = "changed", _("Password changed by its owner")
+
+
+class PasswordResetEvent(models.Model):
+    """One password reset or change, with who did it. Append-only; the password is never kept."""
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="password_events",
+    )
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("done by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    method = models.CharField(_("method"), max_length=20, choices=PasswordResetMethod.choices)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("password reset")
+        verbose_name_plural = _("password resets")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_method_display()} · {self.at:%Y-%m-%d %H:%M}"

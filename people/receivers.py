@@ -1,4 +1,5 @@
-"""Signal receivers of the people app: security logging for sign-in lockouts."""
+"""Signal receivers of the people app: security logging for sign-in lockouts, and the
+one-time-password flag a sign-in carries into the session."""
 
 import logging
 
@@ -14,4 +15,9 @@ def log_lockout(sender, request=None, username=None, ip_address=None, **kwargs) 
 
 
 def connect() -> None:
+    from django.contrib.auth.signals import user_logged_in
+
+    from .passwords import flag_on_login
+
     user_locked_out.connect(log_lockout, dispatch_uid="people_log_lockout")
+    user_logged_in.connect(flag_on_login, dispatch_uid="people_password_flag")

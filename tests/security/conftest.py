@@ -75,6 +75,11 @@ PUBLIC_NAMES = {
     "powers:list",
     # The API's schema is published for the provincial platform; its data needs a token.
     "certification:api:openapi-json",
+    # Password help for people who cannot sign in (Django's reset-by-email flow).
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
 }
 
 REFLECTION_TEXT = "通过观摩县人民法院行政诉讼庭审，我认识到行政处罚程序合法的重要性。" * 12
@@ -385,6 +390,7 @@ KWARGS = {
     "courses:case_read": lambda w: {"page_id": w.case.pk},
     "courses:case_assignment_withdraw": lambda w: {"pk": w.assignments["township11"].pk},
     "certification:officer": lambda w: {"pk": w.markers["township11"].pk},
+    "officer_password_reset": lambda w: {"pk": w.markers["township11"].pk},
     "certification:transcript": lambda w: {"pk": w.markers["township11"].pk},
     "certification:dashboard_unit": lambda w: {"code": w.city["township11"].code},
     "certification:export_start": lambda w: {"code": w.city["township11"].code},
