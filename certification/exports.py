@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kombu.exceptions import OperationalError
 
@@ -101,7 +102,7 @@ def readiness_export_build(*, job: ExportJob) -> str:
             roster,
             [
                 _("Employee number"),
-                _("Name"),
+                pgettext("person", "Name"),
                 _("Unit"),
                 _("Status"),
                 _("Hours this year"),

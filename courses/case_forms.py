@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wagtail.admin.forms import WagtailAdminPageForm
 
@@ -61,7 +62,7 @@ class CaseFilterForm(forms.Form):
     """The library's search box and filters; every field optional, bad values reported."""
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False, strip=True)
-    field = forms.ChoiceField(label=_("Field"), required=False)
+    field = forms.ChoiceField(label=pgettext_lazy("enforcement field", "Field"), required=False)
     power = forms.ChoiceField(label=_("Power"), required=False)
     outcome = forms.ChoiceField(label=_("Outcome"), required=False)
     county = forms.ChoiceField(label=_("County"), required=False)

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from people.models import User
 from people.tabular import upload_validate
@@ -63,7 +64,9 @@ class ReviewForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=pgettext_lazy("evaluation", "Comment"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
     )
 
 
@@ -119,7 +122,10 @@ class EvaluationForm(forms.Form):
                 initial=rating,
             )
             self.fields[f"comment_{item.pk}"] = forms.CharField(
-                label=_("Comment"), required=False, max_length=500, initial=comment
+                label=pgettext_lazy("evaluation", "Comment"),
+                required=False,
+                max_length=500,
+                initial=comment,
             )
 
     def rows(self):

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -586,7 +587,7 @@ def supervisor_hours(request):
         return _hours_xlsx(officers, year=year, required=required)
     page = Paginator(officers, 100).get_page(request.GET.get("page"))
     columns = (
-        [("name", _("Name")), ("unit", _("Unit"))]
+        [("name", pgettext("person", "Name")), ("unit", _("Unit"))]
         + [(code, label) for code, label in HourCategory.choices]
         + [("total", _("Total"))]
     )

@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
@@ -76,7 +77,9 @@ class QuestionFilterSet(WagtailFilterSet):
     fields = django_filters.ModelChoiceFilter(
         label=_("Enforcement field"), queryset=EnforcementField.objects.all()
     )
-    qtype = django_filters.ChoiceFilter(label=_("Type"), choices=QuestionType.choices)
+    qtype = django_filters.ChoiceFilter(
+        label=pgettext_lazy("question type", "Type"), choices=QuestionType.choices
+    )
 
     class Meta:
         model = Question

@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -249,7 +250,7 @@ class LessonPage(Page):
         help_text=_("The lesson can be marked complete only after it has been open this long."),
     )
     required = models.BooleanField(
-        _("required"),
+        pgettext_lazy("lesson", "required"),
         default=True,
         help_text=_("The module's hours are credited when every required lesson is complete."),
     )
@@ -668,7 +669,7 @@ class ReflectionReview(models.Model):
 
     reflection = models.ForeignKey(Reflection, on_delete=models.PROTECT, related_name="reviews")
     decision = models.CharField(_("decision"), max_length=10, choices=ReviewDecision.choices)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(pgettext_lazy("evaluation", "comment"), blank=True)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -790,7 +791,7 @@ class ChecklistRating(models.Model):
     rating = models.PositiveSmallIntegerField(
         _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    comment = models.CharField(pgettext_lazy("evaluation", "comment"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["item__sort_order", "item_id"]

@@ -164,6 +164,10 @@ def module_page_context(*, module: TrainingModulePage, user: User) -> dict:
         "powers_taught": list(module.powers.select_related("field")),
     }
     officer = user if context["is_officer"] else None
+    if module.pk is None:
+        # The admin's preview of a module not saved yet: nothing can hang off it so far.
+        context.update(outstanding=None, lectures=[], placements=[], session_count=0)
+        return context
     if officer is not None:
         context["credited"] = TrainingRecord.objects.filter(
             officer=officer, evidence_key=_module_key(module)

@@ -28,6 +28,7 @@ from wagtail.models import (
     GroupApprovalTask,
     GroupPagePermission,
     Page,
+    Task,
     Workflow,
     WorkflowPage,
     WorkflowTask,
@@ -915,20 +916,79 @@ def _page_permissions(group: Group, page: Page, types: list[str]) -> None:
         GroupPagePermission.objects.get_or_create(group=group, page=page, permission=permission)
 
 
-def _approval_workflow(name: str, groups: list[Group]) -> Workflow:
+#: The site root's title: shown in the admin's page explorer and breadcrumbs.
+SITE_ROOT_TITLE = "乡镇综合行政执法培训考核平台"
+#: The title Wagtail's first migration gives the root page.
+WAGTAIL_DEFAULT_ROOT_TITLE = "Welcome to your new Wagtail site!"
+
+#: Workflow names are data, shown as they are in the admin's banners and task lists, so
+#: they are written in Chinese (the platform's language); an English name of an earlier
+#: release is renamed in place, keeping the workflow's history.
+ROOT_WORKFLOW_NAME = "讲师提交，县级审核人发布"
+LEGACY_ROOT_WORKFLOW_NAME = "Trainer submits, county reviewer publishes"
+WAGTAIL_DEFAULT_WORKFLOW_NAME = "审核员审批"
+
+
+def county_workflow_name(county: OrgUnit) -> str:
+    return f"{county.name}：讲师提交，审核人发布"
+
+
+def _legacy_county_workflow_name(county: OrgUnit) -> str:
+    return f"{county.name}: trainer submits, reviewer publishes"
+
+
+def _task_name(workflow_name: str) -> str:
+    return f"{workflow_name}（审核）"
+
+
+def _approval_workflow(name: str, groups: list[Group], *, legacy_name: str = "") -> Workflow:
+    if legacy_name and not Workflow.objects.filter(name=name).exists():
+        Workflow.objects.filter(name=legacy_name).update(name=name)
+        Task.objects.filter(name=f"{legacy_name} · approval").update(name=_task_name(name))
     workflow, created = Workflow.objects.get_or_create(name=name)
-    task = GroupApprovalTask.objects.filter(name=f"{name} · approval").first()
+    task = GroupApprovalTask.objects.filter(name=_task_name(name)).first()
     if task is None:
-        task = GroupApprovalTask.objects.create(name=f"{name} · approval")
+        task = GroupApprovalTask.objects.create(name=_task_name(name))
     task.groups.add(*groups)
     if not WorkflowTask.objects.filter(workflow=workflow, task=task).exists():
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     return workflow
 
 
+def workflow_names_localise() -> None:
+    """Rename workflows (and their tasks) still carrying an earlier release's English name."""
+    suffix = ": trainer submits, reviewer publishes"
+    legacy = [(LEGACY_ROOT_WORKFLOW_NAME, ROOT_WORKFLOW_NAME)] + [
+        (name, f"{name.removesuffix(suffix)}：讲师提交，审核人发布")
+        for name in Workflow.objects.filter(name__endswith=suffix).values_list("name", flat=True)
+    ]
+    for old, new in legacy:
+        if Workflow.objects.filter(name=new).exists():
+            continue
+        Workflow.objects.filter(name=old).update(name=new)
+        Task.objects.filter(name=f"{old} · approval").update(name=_task_name(new))
+    # The workflow and task Wagtail's own migration creates on every new site.
+    for model in (Workflow, Task):
+        if not model.objects.filter(name=WAGTAIL_DEFAULT_WORKFLOW_NAME).exists():
+            model.objects.filter(name="Moderators approval").update(
+                name=WAGTAIL_DEFAULT_WORKFLOW_NAME
+            )
+
+
+def site_root_title_ensure() -> None:
+    """Give the root page the platform's name instead of Wagtail's welcome title.
+
+    Run after every `migrate` (see `CoursesConfig.ready`), so a fresh install never shows
+    the welcome title; a title an administrator has chosen is left alone.
+    """
+    Page.objects.filter(depth=2, title=WAGTAIL_DEFAULT_ROOT_TITLE).update(
+        title=SITE_ROOT_TITLE, draft_title=SITE_ROOT_TITLE
+    )
+
+
 @transaction.atomic
 def moderation_workflow_ensure(*, root: Page) -> Workflow:
-    """ "Trainer submits, county reviewer publishes" on the site root, so every content page
+    """The root workflow (trainer submits, county reviewer publishes) on the site root, so every content page
     beneath it (modules, lessons, the handbook, the case library) is moderated. County
     sections carry their own workflow with only that county's reviewers (the nearest
     workflow up the tree wins in Wagtail); the root's task accepts any county's reviewers
@@ -938,7 +998,9 @@ def moderation_workflow_ensure(*, root: Page) -> Workflow:
     )
     city_admins, _c = Group.objects.get_or_create(name=group_name(Role.CITY_ADMIN))
     workflow = _approval_workflow(
-        "Trainer submits, county reviewer publishes", [*reviewer_groups, city_admins]
+        ROOT_WORKFLOW_NAME,
+        [*reviewer_groups, city_admins],
+        legacy_name=LEGACY_ROOT_WORKFLOW_NAME,
     )
     WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})
     _page_permissions(city_admins, root, ["add", "change", "publish"])
@@ -964,7 +1026,9 @@ def county_section_ensure(
     _page_permissions(trainers, section, ["add", "change"])
     _page_permissions(reviewers, section, ["add", "change", "publish"])
     workflow = _approval_workflow(
-        f"{county.name}: trainer submits, reviewer publishes", [reviewers]
+        county_workflow_name(county),
+        [reviewers],
+        legacy_name=_legacy_county_workflow_name(county),
     )
     WorkflowPage.objects.update_or_create(page=section, defaults={"workflow": workflow})
     root_link = WorkflowPage.objects.filter(page__depth=2).select_related("workflow").first()

@@ -188,3 +188,21 @@ def test_module_hours_that_are_not_a_half_hour_step_are_refused_in_the_admin(cli
     assert response.status_code == 200
     assert "half-hour" in response.content.decode() or "1.3" in response.content.decode()
     assert not TrainingModulePage.objects.filter(slug="bad-hours").exists()
+
+
+@pytest.mark.django_db
+def test_a_new_module_previews_before_it_is_saved(client, setup):
+    """The admin's live preview of a module that has no primary key yet renders its page."""
+    client.force_login(setup["trainer"])
+    section = setup["section1"]
+    url = reverse(
+        "wagtailadmin_pages:preview_on_add", args=("courses", "trainingmodulepage", section.pk)
+    )
+    data = module_form(ModuleKind.COVERAGE, "预览中的新模块", "preview-new")
+    posted = client.post(url, data)
+    assert posted.status_code == 200
+    assert posted.json()["is_valid"] is True
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "预览中的新模块" in response.content.decode()
+    assert not TrainingModulePage.objects.filter(slug="preview-new").exists()
