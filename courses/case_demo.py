@@ -10,10 +10,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from wagtail.models import GroupPagePermission
-
-from people.models import OrgUnit, Role, User
-from people.roles import group_name
+from people.models import OrgUnit, User
 from powers.models import EnforcementField, Power
 
 from .models.cases import CaseLibraryPage, CaseOutcome, CasePage
@@ -1369,17 +1366,10 @@ def _library() -> CaseLibraryPage:
 
 
 def _trainer_permissions(library: CaseLibraryPage) -> None:
-    """Trainers write cases in the library; publishing goes through the site's moderation."""
-    from django.contrib.auth.models import Group, Permission
+    """Trainers write cases in the library; county bureaus and the city publish them."""
+    from .services.library_permissions import case_library_permissions_ensure
 
-    group = Group.objects.filter(name=group_name(Role.TRAINER)).first()
-    if group is None:
-        return
-    for codename in ("add_page", "change_page"):
-        permission = Permission.objects.get(
-            content_type__app_label="wagtailcore", codename=codename
-        )
-        GroupPagePermission.objects.get_or_create(group=group, page=library, permission=permission)
+    case_library_permissions_ensure(library)
 
 
 def _study_quizzes() -> dict[str, object]:

@@ -69,3 +69,19 @@ def case_assignment_panel(*, request, roles):
     if not (roles & CASE_ASSIGNER_ROLES or request.user.is_superuser):
         return None
     return {"template": "components/cases/assign_cases_panel.html", "context": {}, "order": 40}
+
+
+# After the training hooks (order 0), which create a new county's reviewers group.
+@hooks.register("after_create_page", order=10)
+def case_library_permissions(request, page):
+    """A new case library, or a new county (whose reviewers publish cases), gets the library's
+    page permissions."""
+    from .models import CaseLibraryPage, CountySectionPage
+    from .services.library_permissions import case_library_permissions_ensure
+
+    specific = page.specific
+    if isinstance(specific, CaseLibraryPage):
+        case_library_permissions_ensure(specific)
+    elif isinstance(specific, CountySectionPage):
+        for library in CaseLibraryPage.objects.all():
+            case_library_permissions_ensure(library)

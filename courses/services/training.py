@@ -41,6 +41,7 @@ from people.selectors import officers_visible_to, unit_county, units_visible_to,
 from powers.models import Power
 
 from ..models.ledger import TrainingRecord, TrainingSource
+from ..models.moderation import CountyApprovalTask
 from ..models.training import (
     REFLECTION_MIN_CHARS,
     ApplicationStatus,
@@ -942,14 +943,24 @@ def _task_name(workflow_name: str) -> str:
 
 
 def _approval_workflow(name: str, groups: list[Group], *, legacy_name: str = "") -> Workflow:
+    """The named workflow with one `CountyApprovalTask` for `groups`. Idempotent.
+
+    A workflow an earlier release made with Wagtail's plain group task gets a county task
+    in its place; the old task is deactivated, so reviews already under way finish on it.
+    """
     if legacy_name and not Workflow.objects.filter(name=name).exists():
         Workflow.objects.filter(name=legacy_name).update(name=name)
         Task.objects.filter(name=f"{legacy_name} · approval").update(name=_task_name(name))
-    workflow, created = Workflow.objects.get_or_create(name=name)
-    task = GroupApprovalTask.objects.filter(name=_task_name(name)).first()
+    workflow, _created = Workflow.objects.get_or_create(name=name)
+    task = CountyApprovalTask.objects.filter(name=_task_name(name)).first()
     if task is None:
-        task = GroupApprovalTask.objects.create(name=_task_name(name))
+        task = CountyApprovalTask.objects.create(name=_task_name(name))
     task.groups.add(*groups)
+    for link in WorkflowTask.objects.filter(workflow=workflow).exclude(task=task):
+        if isinstance(link.task.specific, GroupApprovalTask):
+            task.groups.add(*link.task.specific.groups.all())
+            Task.objects.filter(pk=link.task_id).update(active=False)
+            link.delete()
     if not WorkflowTask.objects.filter(workflow=workflow, task=task).exists():
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     return workflow
@@ -1035,7 +1046,7 @@ def county_section_ensure(
     if root_link is not None:
         root_task = WorkflowTask.objects.filter(workflow=root_link.workflow).first()
         if root_task is not None:
-            GroupApprovalTask.objects.get(pk=root_task.task_id).groups.add(reviewers)
+            root_task.task.specific.groups.add(reviewers)
     # Trainers who already hold the role join the county's groups.
     for assignment in RoleAssignment.objects.filter(
         role__in=[Role.TRAINER, Role.JUSTICE_BUREAU]
