@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from quizzes.models import Question, QuestionCategory, QuestionType, TextFormat
 
 from .html import html_clean, html_problems, plain_to_html
+from .images import html_image_problems, length_before_storing
 
 TRUE_TEXT = "正确"
 FALSE_TEXT = "错误"
@@ -109,7 +110,10 @@ def check_common(question: ParsedQuestion, where: str, problems: list[Problem]) 
             )
         if any(not text.strip() for text, _ok in question.options):
             problem(_("an option is empty"))
-        if any(len(text.strip()) > OPTION_MAX_LENGTH for text, _ok in question.options):
+        if any(
+            length_before_storing(text.strip()) > OPTION_MAX_LENGTH
+            for text, _ok in question.options
+        ):
             problem(_("an option is longer than %(n)s characters") % {"n": OPTION_MAX_LENGTH})
         right = sum(1 for _text, ok in question.options if ok)
         if right == 0:
@@ -152,7 +156,13 @@ def formats_apply(question: ParsedQuestion, formats: dict, refuse) -> ParsedQues
         as_html(text, kind)
         for text, kind in zip(question.option_feedback, formats["feedback"], strict=True)
     ]
-    return question
+    parts = [question.text, question.explanation]
+    parts += [text for text, _ok in question.options] + list(question.option_feedback)
+    for part in parts:
+        found += [message for message in html_image_problems(part) if message not in found]
+    for message in found:
+        refuse(message)
+    return None if found else question
 
 
 def weight_text(weight: Decimal) -> str:

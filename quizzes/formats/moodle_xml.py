@@ -15,7 +15,6 @@ back with partial credit; enforcement fields and power codes travel in GIFT and 
 """
 
 import base64
-import binascii
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
@@ -43,14 +42,8 @@ from .common import (
     relative_path,
 )
 from .gift import category_path as gift_category_path
+from .images import data_uri, decode_base64, html_images_embed, image_check
 
-IMAGE_TYPES = {
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "gif": "image/gif",
-    "webp": "image/webp",
-}
 SUPPORTED = ("multichoice", "truefalse", "essay")
 
 
@@ -69,25 +62,26 @@ def _format(element: Element | None, default: str) -> str:
     return "html" if element.get("format", default) == "html" else "plain"
 
 
-def _embed_files(text: str, element: Element | None) -> tuple[str, list[str]]:
-    """Put the images a text carries into it as data: URIs; report other files."""
+def _embed_files(text: str, element: Element | None, label: str) -> tuple[str, list[str]]:
+    """Put the images a text carries into it as data: URIs (stored as Wagtail images when
+    the question is saved, `formats.images`); report other files, naming the question."""
     problems = []
     if element is None:
         return text, problems
     for file in element.findall("file"):
         name = file.get("name", "")
-        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        if file.get("encoding") != "base64" or extension not in IMAGE_TYPES:
+        data = decode_base64(file.text or "") if file.get("encoding") == "base64" else None
+        if data is None:
+            why = _("it is not base64")
+        else:
+            kind, why = image_check(data)
+        if why:
             problems.append(
-                _("the file %(name)s is not an image the question bank can show") % {"name": name}
+                _("“%(question)s”: the file %(name)s cannot be shown in a question: %(why)s")
+                % {"question": label, "name": name, "why": why}
             )
             continue
-        try:
-            data = base64.b64decode("".join((file.text or "").split()), validate=True)
-        except (binascii.Error, ValueError):
-            problems.append(_("the file %(name)s is not valid base64") % {"name": name})
-            continue
-        uri = f"data:{IMAGE_TYPES[extension]};base64,{base64.b64encode(data).decode()}"
+        uri = data_uri(data, kind)
         path = file.get("path", "/")
         for reference in {f"@@PLUGINFILE@@{path}{name}", f"@@PLUGINFILE@@{path}{quote(name)}"}:
             text = text.replace(reference, uri)
@@ -166,9 +160,11 @@ def parse(text: str, *, result, make_question, finish, category_path) -> None:
 def _question(element: Element, qtype: str, number: int, make_question, refuse, formats: dict):
     text_element = element.find("questiontext")
     text_format = _format(text_element, "moodle_auto_format")
-    text, problems = _embed_files(_child_text(text_element), text_element)
+    title = _child_text(element.find("name")).strip()
+    label = title or _child_text(text_element).strip()[:40]
+    text, problems = _embed_files(_child_text(text_element), text_element, label)
     feedback_element = element.find("generalfeedback")
-    explanation, more = _embed_files(_child_text(feedback_element), feedback_element)
+    explanation, more = _embed_files(_child_text(feedback_element), feedback_element, label)
     for message in problems + more:
         refuse(message)
     question = make_question(
@@ -176,7 +172,7 @@ def _question(element: Element, qtype: str, number: int, make_question, refuse, 
         text=text.strip(),
         explanation=explanation.strip(),
         number=number,
-        title=_child_text(element.find("name")).strip(),
+        title=title,
     )
     formats["text"] = text_format
     formats["explanation"] = _format(feedback_element, text_format)
@@ -198,9 +194,9 @@ def _question(element: Element, qtype: str, number: int, make_question, refuse, 
         if not Decimal(-100) <= weight <= Decimal(100):
             refuse(_("a weight is between -100 and 100"))
             return None
-        option, problems = _embed_files(_child_text(answer), answer)
+        option, problems = _embed_files(_child_text(answer), answer, label)
         feedback_of = answer.find("feedback")
-        feedback, more = _embed_files(_child_text(feedback_of), feedback_of)
+        feedback, more = _embed_files(_child_text(feedback_of), feedback_of, label)
         for message in problems + more:
             refuse(message)
         answers.append(
@@ -255,8 +251,24 @@ def _xml_text(value: str) -> str:
     return xml_escape(value).replace("\r", "&#13;")
 
 
+def _text_and_files(value: str, fmt: str, indent: str) -> str:
+    """`<text>` and, for HTML, a base64 `<file>` for each image the text shows."""
+    files = []
+    if fmt == "html":
+        value, files = html_images_embed(value)
+    out = f"<text>{_xml_text(value)}</text>"
+    for name, data in files:
+        out += (
+            f'\n{indent}  <file name="{_xml_text(name)}" path="/" encoding="base64">'
+            f"{base64.b64encode(data).decode()}</file>"
+        )
+    if files:
+        out += f"\n{indent}"
+    return out
+
+
 def _text_element(tag: str, value: str, fmt: str, indent: str = "    ") -> str:
-    return f'{indent}<{tag} format="{fmt}"><text>{_xml_text(value)}</text></{tag}>'
+    return f'{indent}<{tag} format="{fmt}">{_text_and_files(value, fmt, indent)}</{tag}>'
 
 
 def _fraction(weight) -> str:
@@ -334,7 +346,7 @@ def _question_xml(question) -> list[str]:
         for option, fraction in zip(options, _fractions(question, options), strict=True):
             out += [
                 f'    <answer fraction="{fraction}" format="{fmt}">',
-                f"      <text>{_xml_text(option.text)}</text>",
+                f"      {_text_and_files(option.text, fmt, '      ')}",
                 _text_element("feedback", option.feedback, fmt, indent="      "),
                 "    </answer>",
             ]

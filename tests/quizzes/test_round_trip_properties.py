@@ -1,14 +1,20 @@
 """Property-based round trips: any bank of supported questions exported as GIFT, XLSX or
 Moodle XML and imported again is the same bank (what each format carries of it)."""
 
+import hashlib
+import io
 import itertools
 from decimal import Decimal
 
+from django.core.files.images import ImageFile
 from django.utils.html import escape
+
+from wagtail.images import get_image_model
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from PIL import Image as PILImage
 
 from quizzes import exchange
 from quizzes.formats.html import html_clean
@@ -43,6 +49,9 @@ def questions(draw):
         "explanation": draw(MAYBE),
         "points": draw(POINTS),
         "options": [],
+        # An HTML question may show a stored image (one of two) in its text or explanation.
+        "image": draw(st.sampled_from([None, 0, 1])) if html else None,
+        "image_in": draw(st.sampled_from(["text", "explanation"])),
     }
     if qtype == QuestionType.TRUE_FALSE:
         value = draw(st.booleans())
@@ -77,18 +86,40 @@ def _as_stored(value: str, html: bool) -> str:
     return html_clean(f"<p>{escape(value)}</p>") if html and value else value
 
 
+def _stored_image_url(which: int) -> str:
+    """The URL of a stored Wagtail image (one per colour), as an imported question shows it."""
+    colour = [(200, 30, 30), (30, 30, 200)][which]
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (3, 2), colour).save(buffer, format="PNG")
+    data = buffer.getvalue()
+    digest = hashlib.sha1(data, usedforsecurity=False).hexdigest()
+    image = get_image_model().objects.filter(file_hash=digest).first()
+    if image is None:
+        image = get_image_model()(title="图", file=ImageFile(io.BytesIO(data), name="q.png"))
+        image._set_image_file_metadata()
+        image.save()
+    return image.file.url
+
+
 def _bank_create(bank) -> QuestionCategory:
     root = QuestionCategory.objects.create(name=f"源{next(_names)}")
     sub = QuestionCategory.objects.create(name="子分类", parent=root)
     for index, spec in enumerate(bank):
         html = spec["html"]
+        texts = {
+            "text": _as_stored(spec["text"], html),
+            "explanation": _as_stored(spec["explanation"], html),
+        }
+        if spec.get("image") is not None:
+            url = _stored_image_url(spec["image"])
+            texts[spec["image_in"]] += f'<img src="{url}" alt="图">'
         question = Question.objects.create(
             category=sub if index % 2 else root,
             qtype=spec["qtype"],
             title=spec["title"],
             text_format=TextFormat.HTML if html else TextFormat.PLAIN,
-            text=_as_stored(spec["text"], html),
-            explanation=_as_stored(spec["explanation"], html),
+            text=texts["text"],
+            explanation=texts["explanation"],
             partial_credit=spec["qtype"] == QuestionType.MULTIPLE,
             points=spec["points"],
         )
@@ -178,9 +209,17 @@ def test_gift_round_trip_is_lossless(bank):
     _round_trip(bank, "gift", exchange.export_gift)
 
 
+IMAGE_QUESTION = {
+    **_single("看图", [("甲", 100), ("乙", 0)], html=True),
+    "image": 1,
+    "image_in": "text",
+}
+
+
 @pytest.mark.django_db
 @SETTINGS
 @given(bank=BANKS)
+@example(bank=[IMAGE_QUESTION])
 def test_moodle_xml_round_trip_is_lossless(bank):
     _round_trip(bank, "moodle-xml", exchange.export_moodle_xml)
 
