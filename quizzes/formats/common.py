@@ -21,6 +21,26 @@ OPTION_MAX_LENGTH = 500
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
+# The grades Moodle offers for an option, in per cent (its `fraction_options_full`); Moodle
+# refuses a file with any other. The shares of 100 % this bank's exports write for
+# all-or-nothing multiple choice (100/n, rounded as written) are accepted as well.
+MOODLE_GRADES = [
+    Decimal(v)
+    for v in (
+        "100", "90", "83.33333", "80", "75", "70", "66.66667", "60", "50", "40", "33.33333",
+        "30", "25", "20", "16.66667", "14.28571", "12.5", "11.11111", "10", "5", "0",
+    )
+]  # fmt: skip
+_SHARES = [(Decimal(100) / n).quantize(Decimal("0.00001")) for n in range(1, MAX_OPTIONS + 1)]
+ALLOWED_WEIGHTS = sorted({*MOODLE_GRADES, *(-g for g in MOODLE_GRADES), *_SHARES,
+                          *(-g for g in _SHARES)})  # fmt: skip
+
+
+def weight_allowed(weight: Decimal) -> bool:
+    """Whether Moodle (or this bank's own export) gives an option this weight."""
+    return any(abs(weight - allowed) < Decimal("0.001") for allowed in ALLOWED_WEIGHTS)
+
+
 @dataclass(frozen=True)
 class Problem:
     where: str  # "line" or "row"
@@ -118,6 +138,16 @@ def check_common(question: ParsedQuestion, where: str, problems: list[Problem]) 
         right = sum(1 for _text, ok in question.options if ok)
         if right == 0:
             problem(_("no option is marked correct"))
+        bad = [w for w in question.weights or [] if not weight_allowed(w)]
+        if bad:
+            problem(
+                _(
+                    "the weight %(weight)s %% is not one Moodle gives; use one of 100, 90, "
+                    "83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, "
+                    "16.66667, 14.28571, 12.5, 11.11111, 10, 5, 0 (or the same below 0)"
+                )
+                % {"weight": weight_text(bad[0])}
+            )
         # Moodle lets several options of a single-choice question earn full marks.
         if question.qtype == QuestionType.SINGLE and right > 1 and question.weights is None:
             problem(_("a single-choice question has exactly one correct option"))

@@ -42,6 +42,7 @@ from .common import (
     relative_path,
 )
 from .gift import category_path as gift_category_path
+from .html import plain_to_html
 from .images import data_uri, decode_base64, html_images_embed, image_check
 
 SUPPORTED = ("multichoice", "truefalse", "essay")
@@ -165,6 +166,22 @@ def _question(element: Element, qtype: str, number: int, make_question, refuse, 
     text, problems = _embed_files(_child_text(text_element), text_element, label)
     feedback_element = element.find("generalfeedback")
     explanation, more = _embed_files(_child_text(feedback_element), feedback_element, label)
+    old_image = element.find("image_base64")
+    shown_format = text_format
+    if old_image is not None and (old_image.text or "").strip():
+        # Moodle 1.9 kept one image beside the text; Moodle shows it after the text.
+        name = _child_text(element, "image").strip() or "image"
+        data = decode_base64(old_image.text or "")
+        kind, why = image_check(data) if data is not None else (None, _("it is not base64"))
+        if why:
+            problems.append(
+                _("“%(question)s”: the file %(name)s cannot be shown in a question: %(why)s")
+                % {"question": label, "name": name, "why": why}
+            )
+        else:
+            if text_format != "html":
+                text, shown_format = plain_to_html(text.strip()), "html"
+            text = f'{text.rstrip()} <img src="{data_uri(data, kind)}" alt="">'
     for message in problems + more:
         refuse(message)
     question = make_question(
@@ -174,7 +191,7 @@ def _question(element: Element, qtype: str, number: int, make_question, refuse, 
         number=number,
         title=title,
     )
-    formats["text"] = text_format
+    formats["text"] = shown_format
     formats["explanation"] = _format(feedback_element, text_format)
     grade = _child_text(element, "defaultgrade").strip()
     if grade:

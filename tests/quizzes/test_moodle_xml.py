@@ -322,3 +322,51 @@ def test_question_images_are_shown_to_officers_and_only_from_public_folders(tmp_
         "/media/original_images/a.png?x=1",
     ):
         assert "src" not in text_render(f'<img src="{src}" alt="x">', is_html=True), src
+
+
+OLD_IMAGE_AND_BAD_GRADE = f"""<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="multichoice">
+    <name><text>旧式图片</text></name>
+    <questiontext format="moodle_auto_format"><text>看图 &lt;选&gt;</text></questiontext>
+    <image>sign.png</image>
+    <image_base64>
+{PNG}
+    </image_base64>
+    <single>true</single>
+    <answer fraction="100"><text>甲</text></answer>
+    <answer fraction="0"><text>乙</text></answer>
+  </question>
+  <question type="multichoice">
+    <name><text>权重</text></name>
+    <questiontext format="html"><text>选</text></questiontext>
+    <single>false</single>
+    <answer fraction="33"><text>甲</text></answer>
+    <answer fraction="33.33333"><text>乙</text></answer>
+    <answer fraction="33.33333"><text>丙</text></answer>
+    <answer fraction="-50"><text>丁</text></answer>
+  </question>
+</quiz>
+"""
+
+
+@pytest.mark.django_db
+def test_moodle_19_image_field_is_kept_and_grades_moodle_refuses_are_refused(tmp_path):
+    path = tmp_path / "old.xml"
+    path.write_text(OLD_IMAGE_AND_BAD_GRADE, encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_questions", str(path), format="moodle-xml", category="旧", stderr=err)
+    assert err.getvalue().splitlines() == [
+        "Line 14: the weight 33 % is not one Moodle gives; use one of 100, 90, 83.33333, 80, "
+        "75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, 14.28571, 12.5, "
+        "11.11111, 10, 5, 0 (or the same below 0)"
+    ]
+    path.write_text(OLD_IMAGE_AND_BAD_GRADE.replace('"33"', '"33.33333"'), encoding="utf-8")
+    call_command(
+        "import_questions", str(path), format="moodle-xml", category="旧", stdout=io.StringIO()
+    )
+    question = Question.objects.get(title="旧式图片")
+    image = get_image_model().objects.get()
+    assert question.text_format == TextFormat.HTML
+    assert question.text == f'看图 &lt;选&gt; <img src="/media/{image.file.name}" alt="">'
