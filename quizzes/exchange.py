@@ -208,6 +208,11 @@ def questions_import(
                 explanation=parsed.explanation.strip(),
                 partial_credit=parsed.partial_credit and parsed.qtype == QuestionType.MULTIPLE,
                 points=parsed.points,
+                correct_feedback=parsed.correct_feedback.strip(),
+                partially_correct_feedback=parsed.partially_correct_feedback.strip(),
+                incorrect_feedback=parsed.incorrect_feedback.strip(),
+                grader_info=parsed.grader_info.strip(),
+                is_active=parsed.is_active,
             )
             weights = parsed.weights or [None] * len(parsed.options)
             feedback = parsed.option_feedback or [""] * len(parsed.options)
@@ -233,8 +238,7 @@ def questions_import(
 
 
 def _has_images(parsed: ParsedQuestion) -> bool:
-    parts = [parsed.text, parsed.explanation, *parsed.option_feedback]
-    return any(has_data_images(part) for part in parts + [t for t, _ok in parsed.options])
+    return any(has_data_images(part) for part in parsed.html_parts())
 
 
 def _store_images(parsed: ParsedQuestion, *, collection, cache: dict) -> None:
@@ -247,6 +251,8 @@ def _store_images(parsed: ParsedQuestion, *, collection, cache: dict) -> None:
     parsed.explanation = store(parsed.explanation)
     parsed.options = [(store(text), ok) for text, ok in parsed.options]
     parsed.option_feedback = [store(text) for text in parsed.option_feedback]
+    for name in parsed.EXTRA_TEXTS:
+        setattr(parsed, name, store(getattr(parsed, name)))
 
 
 def category_questions(category: QuestionCategory):

@@ -70,6 +70,24 @@ class ParsedQuestion:
     title: str = ""
     text_format: str = "plain"  # TextFormat; "html" makes every text of it HTML
     option_feedback: list[str] = field(default_factory=list)
+    # Moodle's combined feedback and essay marking notes (Moodle XML only).
+    correct_feedback: str = ""
+    partially_correct_feedback: str = ""
+    incorrect_feedback: str = ""
+    grader_info: str = ""
+    is_active: bool = True
+
+    EXTRA_TEXTS = (
+        "correct_feedback",
+        "partially_correct_feedback",
+        "incorrect_feedback",
+        "grader_info",
+    )
+
+    def html_parts(self) -> list[str]:
+        """Every text of the question (HTML when the question is)."""
+        parts = [self.text, self.explanation, *(getattr(self, n) for n in self.EXTRA_TEXTS)]
+        return parts + [text for text, _ok in self.options] + list(self.option_feedback)
 
 
 @dataclass(frozen=True)
@@ -98,6 +116,8 @@ class ParseResult:
     questions: list[ParsedQuestion] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     unsupported: list[Unsupported] = field(default_factory=list)
+    # What the file holds that the bank does not keep (the questions are imported).
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -159,8 +179,7 @@ def formats_apply(question: ParsedQuestion, formats: dict, refuse) -> ParsedQues
     """Make the question plain text, or HTML when any part of it is [html]: then its plain
     parts are escaped and its HTML parts cleaned. A part that shows a file the GIFT file
     does not carry (Moodle's @@PLUGINFILE@@) or a remote image refuses the question."""
-    parts = [question.text, question.explanation]
-    parts += [text for text, _ok in question.options] + list(question.option_feedback)
+    parts = question.html_parts()
     found: list[str] = []
     for part in parts:
         found += [message for message in html_problems(part) if message not in found]
@@ -168,7 +187,9 @@ def formats_apply(question: ParsedQuestion, formats: dict, refuse) -> ParsedQues
         for message in found:
             refuse(message)
         return None
+    extras = formats.get("extras", {})
     kinds = [formats["text"], formats["explanation"], *formats["options"], *formats["feedback"]]
+    kinds += list(extras.values())
     if "html" not in kinds:
         return question
 
@@ -186,9 +207,9 @@ def formats_apply(question: ParsedQuestion, formats: dict, refuse) -> ParsedQues
         as_html(text, kind)
         for text, kind in zip(question.option_feedback, formats["feedback"], strict=True)
     ]
-    parts = [question.text, question.explanation]
-    parts += [text for text, _ok in question.options] + list(question.option_feedback)
-    for part in parts:
+    for name, fmt in extras.items():
+        setattr(question, name, as_html(getattr(question, name), fmt))
+    for part in question.html_parts():
         found += [message for message in html_image_problems(part) if message not in found]
     for message in found:
         refuse(message)

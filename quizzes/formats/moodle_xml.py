@@ -132,6 +132,7 @@ def parse(text: str, *, result, make_question, finish, category_path) -> None:
         return
     lines = question_lines(text)
     subcategory: list[str] = []
+    penalised: list[int] = []
     for index, element in enumerate(root.findall("question")):
         number = lines[index] if index < len(lines) else 1
         qtype = element.get("type", "")
@@ -156,6 +157,61 @@ def parse(text: str, *, result, make_question, finish, category_path) -> None:
         question = finish(question, formats, refuse)
         if question is not None and not found:
             result.questions.append(question)
+            result.warnings += [Problem("line", number, m) for m in _not_kept(element, qtype)]
+            if _decimal(_child_text(element, "penalty")) and qtype != "essay":
+                penalised.append(number)
+    if penalised:
+        result.warnings.append(
+            Problem(
+                "line",
+                penalised[0],
+                _(
+                    "%(n)s questions take marks off for each further try (Moodle's penalty); "
+                    "it is not kept, as officers answer each question once"
+                )
+                % {"n": len(penalised)},
+            )
+        )
+
+
+def _decimal(value: str) -> Decimal:
+    try:
+        return Decimal(value.strip() or "0")
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def _not_kept(element: Element, qtype: str) -> list[str]:
+    """What Moodle keeps of a question and the bank does not: one warning each."""
+    warnings = []
+    if qtype == "multichoice":
+        if _child_text(element, "shuffleanswers").strip().lower() in ("0", "false"):
+            warnings.append(
+                _(
+                    "Moodle keeps this question's options in their order; here the quiz's "
+                    "“shuffle options” setting decides"
+                )
+            )
+        numbering = _child_text(element, "answernumbering").strip()
+        if numbering not in ("", "abc", "ABCD", "ABC"):
+            warnings.append(
+                _("the options are numbered %(style)s in Moodle; here they are lettered A, B, C")
+                % {"style": numbering}
+            )
+    if element.findall("hint"):
+        warnings.append(_("the hints for further tries are not kept"))
+    if element.find("tags") is not None and element.find("tags").findall("tag"):
+        warnings.append(_("the tags are not kept"))
+    if _child_text(element, "idnumber").strip():
+        warnings.append(_("the ID number is not kept"))
+    if qtype == "essay":
+        if _child_text(element.find("responsetemplate")).strip():
+            warnings.append(_("the response template is not kept"))
+        if _decimal(_child_text(element, "attachments")) != 0:
+            warnings.append(_("attachments to the answer are not accepted here"))
+        if _child_text(element, "responseformat").strip() in ("noinline",):
+            warnings.append(_("an answer is typed in here, not only attached"))
+    return warnings
 
 
 def _question(element: Element, qtype: str, number: int, make_question, refuse, formats: dict):
@@ -199,6 +255,21 @@ def _question(element: Element, qtype: str, number: int, make_question, refuse, 
             question.points = Decimal(grade).normalize()
         except InvalidOperation:
             refuse(_("the marks are not a number"))
+    if _child_text(element, "hidden").strip() == "1":
+        question.is_active = False
+    extras = {
+        "essay": ["grader_info"],
+        "multichoice": ["correct_feedback", "partially_correct_feedback", "incorrect_feedback"],
+    }.get(qtype, [])
+    formats["extras"] = {}
+    for name in extras:
+        tag = name.replace("_", "") if name != "grader_info" else "graderinfo"
+        extra_element = element.find(tag)
+        value, problems = _embed_files(_child_text(extra_element), extra_element, label)
+        for message in problems:
+            refuse(message)
+        setattr(question, name, value.strip())
+        formats["extras"][name] = _format(extra_element, text_format)
     if qtype == "essay":
         return question
     answers = []
@@ -327,7 +398,7 @@ def _question_xml(question) -> list[str]:
         _text_element("questiontext", question.text, fmt),
         _text_element("generalfeedback", question.explanation, fmt),
         f"    <defaultgrade>{Decimal(question.points):.7f}</defaultgrade>",
-        "    <hidden>0</hidden>",
+        f"    <hidden>{0 if question.is_active else 1}</hidden>",
     ]
     if question.qtype == QuestionType.ESSAY:
         out += [
@@ -336,7 +407,7 @@ def _question_xml(question) -> list[str]:
             "    <responsefieldlines>15</responsefieldlines>",
             "    <attachments>0</attachments>",
             "    <attachmentsrequired>0</attachmentsrequired>",
-            _text_element("graderinfo", "", fmt),
+            _text_element("graderinfo", question.grader_info, fmt),
             _text_element("responsetemplate", "", fmt),
         ]
     elif question.qtype == QuestionType.TRUE_FALSE:
@@ -359,6 +430,9 @@ def _question_xml(question) -> list[str]:
             f"    <single>{'true' if single else 'false'}</single>",
             "    <shuffleanswers>true</shuffleanswers>",
             "    <answernumbering>ABCD</answernumbering>",
+            _text_element("correctfeedback", question.correct_feedback, fmt),
+            _text_element("partiallycorrectfeedback", question.partially_correct_feedback, fmt),
+            _text_element("incorrectfeedback", question.incorrect_feedback, fmt),
         ]
         for option, fraction in zip(options, _fractions(question, options), strict=True):
             out += [

@@ -370,3 +370,87 @@ def test_moodle_19_image_field_is_kept_and_grades_moodle_refuses_are_refused(tmp
     image = get_image_model().objects.get()
     assert question.text_format == TextFormat.HTML
     assert question.text == f'看图 &lt;选&gt; <img src="/media/{image.file.name}" alt="">'
+
+
+KEPT_AND_WARNED = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="multichoice">
+    <name><text>组合反馈</text></name>
+    <questiontext format="html"><text>选</text></questiontext>
+    <penalty>0.3333333</penalty>
+    <hidden>1</hidden>
+    <single>true</single>
+    <shuffleanswers>0</shuffleanswers>
+    <answernumbering>123</answernumbering>
+    <correctfeedback format="html"><text><![CDATA[<p>全对</p>]]></text></correctfeedback>
+    <partiallycorrectfeedback format="html"><text>部分</text></partiallycorrectfeedback>
+    <incorrectfeedback format="html"><text>错了</text></incorrectfeedback>
+    <answer fraction="100"><text>甲</text></answer>
+    <answer fraction="0"><text>乙</text></answer>
+    <hint format="html"><text>再想想</text></hint>
+    <tags><tag><text>法律</text></tag></tags>
+  </question>
+  <question type="essay">
+    <name><text>评分说明</text></name>
+    <questiontext format="moodle_auto_format"><text>简述。</text></questiontext>
+    <penalty>0</penalty>
+    <graderinfo format="moodle_auto_format"><text>要点：两人以上</text></graderinfo>
+    <responsetemplate format="html"><text>我认为……</text></responsetemplate>
+  </question>
+  <question type="truefalse">
+    <name><text>判断</text></name>
+    <questiontext format="moodle_auto_format"><text>对吗</text></questiontext>
+    <penalty>1</penalty>
+    <answer fraction="100"><text>true</text></answer>
+    <answer fraction="0"><text>false</text></answer>
+  </question>
+</quiz>
+"""
+
+
+@pytest.mark.django_db
+def test_moodle_extras_are_kept_or_reported_never_dropped_silently(tmp_path):
+    out, err = _run(tmp_path, KEPT_AND_WARNED, "--skip-unsupported")
+    assert out.splitlines() == ["imported 3 questions", "skipped 0 questions"]
+    assert err.splitlines() == [
+        "Line 3: warning: Moodle keeps this question's options in their order; here the "
+        "quiz's “shuffle options” setting decides",
+        "Line 3: warning: the options are numbered 123 in Moodle; here they are lettered A, B, C",
+        "Line 3: warning: the hints for further tries are not kept",
+        "Line 3: warning: the tags are not kept",
+        "Line 19: warning: the response template is not kept",
+        "Line 3: warning: 2 questions take marks off for each further try (Moodle's penalty); "
+        "it is not kept, as officers answer each question once",
+    ]
+    choice = Question.objects.get(title="组合反馈")
+    assert not choice.is_active
+    assert (
+        choice.correct_feedback,
+        choice.partially_correct_feedback,
+        choice.incorrect_feedback,
+    ) == ("<p>全对</p>", "部分", "错了")
+    essay = Question.objects.get(title="评分说明")
+    assert essay.grader_info == "要点：两人以上" and essay.is_active
+    root = QuestionCategory.objects.get(name="莫德尔XML")
+    exported = exchange.export_moodle_xml(list(exchange.category_questions(root)), root=root)
+    assert '<correctfeedback format="html"><text>&lt;p&gt;全对&lt;/p&gt;</text>' in exported
+    assert '<graderinfo format="plain_text"><text>要点：两人以上</text>' in exported
+    assert "<hidden>1</hidden>" in exported
+
+
+@pytest.mark.django_db
+def test_admin_import_screen_lists_what_was_not_kept(client, trainer):
+    for codename in ("access_admin", "view_question", "add_question"):
+        trainer.user_permissions.add(Permission.objects.get(codename=codename))
+    client.force_login(trainer)
+    upload = io.BytesIO(KEPT_AND_WARNED.encode())
+    upload.name = "bank.xml"
+    response = client.post(
+        reverse("quizzes_import"),
+        {"file": upload, "format": "moodle-xml", "category": "后台", "skip_unsupported": "on"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Line 3: the hints for further tries are not kept" in page
+    assert "Nothing was imported" not in page and "Imported 3 questions." in page
+    assert Question.objects.count() == 3
