@@ -249,5 +249,5 @@ def test_moodle_xml_round_trip_is_lossless(bank):
 @SETTINGS
 @given(bank=BANKS)
 def test_xlsx_round_trip_is_lossless(bank):
-    """The template has no columns for titles and option feedback; all else comes back."""
-    _round_trip(bank, "xlsx", exchange.export_xlsx, titles_and_feedback=False)
+    """Titles, option feedback and the explanation (general feedback) come back too."""
+    _round_trip(bank, "xlsx", exchange.export_xlsx)
