@@ -58,6 +58,7 @@ def question_import(request):
     _require(request, "quizzes.add_question")
     problems = []
     skipped = []
+    warnings = []
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -74,31 +75,32 @@ def question_import(request):
         except services.ImportRefused as refused:
             messages.error(request, str(refused))
         else:
-            if not result.problems:
+            where = "row" if form.cleaned_data["format"] == "xlsx" else "line"
+            if result.problems:
+                problems = [str(problem) for problem in result.problems]
+                messages.error(
+                    request, _("Nothing was imported: fix the problems below and try again.")
+                )
+            else:
                 messages.success(
                     request, _("Imported %(n)s questions.") % {"n": len(result.questions)}
                 )
-                if not result.unsupported:
+                if not result.unsupported and not result.warnings:
                     return redirect("quizzes_import")
-                # The skipped list is shown on this page, so it is not redirected away.
-                messages.warning(
-                    request,
-                    _("Skipped %(n)s questions of unsupported types.")
-                    % {"n": len(result.unsupported)},
-                )
-                skipped = [
-                    exchange.Problem(
-                        "row" if form.cleaned_data["format"] == "xlsx" else "line",
-                        item.number,
-                        f"{item.qtype} ({item.label()})",
+                # The skipped list and the warnings are shown on this page, so it is not
+                # redirected away.
+                if result.unsupported:
+                    messages.warning(
+                        request,
+                        _("Skipped %(n)s questions of unsupported types.")
+                        % {"n": len(result.unsupported)},
                     )
+                skipped = [
+                    exchange.Problem(where, item.number, f"{item.qtype} ({item.label()})")
                     for item in result.unsupported
                 ]
+                warnings = [str(warning) for warning in result.warnings]
                 form = ImportForm()
-            problems = [str(problem) for problem in result.problems]
-            messages.error(
-                request, _("Nothing was imported: fix the problems below and try again.")
-            )
     return TemplateResponse(
         request,
         "pages/quizzes/admin/import.html",
@@ -106,6 +108,7 @@ def question_import(request):
             "form": form,
             "problems": problems,
             "skipped": [str(item) for item in skipped],
+            "warnings": warnings,
             "categories": QuestionCategory.objects.select_related("parent").order_by("name"),
         },
     )

@@ -32,6 +32,7 @@ from .formats.common import (
     Unsupported,
 )
 from .formats.gift import export_gift, gift_escape, parse_gift
+from .formats.images import has_data_images, html_images_store, question_collection
 from .formats.moodle_xml import export_moodle_xml, parse_moodle_xml
 from .formats.xlsx import (
     TYPE_LABEL,
@@ -43,7 +44,7 @@ from .formats.xlsx import (
     parse_xlsx,
     xlsx_template,
 )
-from .models import Option, Question, QuestionCategory, QuestionType
+from .models import Option, Question, QuestionCategory, QuestionType, TextFormat
 
 __all__ = [
     "FALSE_TEXT",
@@ -188,7 +189,13 @@ def questions_import(
     with transaction.atomic():
         root = category_get_or_create(path=category_path)
         categories: dict[tuple[str, ...], QuestionCategory] = {(): root}
+        images: dict[str, str] = {}
+        collection = None
         for parsed in result.questions:
+            if parsed.text_format == TextFormat.HTML and _has_images(parsed):
+                if collection is None:
+                    collection = question_collection(category_path[0])
+                _store_images(parsed, collection=collection, cache=images)
             key = tuple(parsed.subcategory)
             if key not in categories:
                 categories[key] = category_get_or_create(path=list(key), parent=root)
@@ -201,6 +208,11 @@ def questions_import(
                 explanation=parsed.explanation.strip(),
                 partial_credit=parsed.partial_credit and parsed.qtype == QuestionType.MULTIPLE,
                 points=parsed.points,
+                correct_feedback=parsed.correct_feedback.strip(),
+                partially_correct_feedback=parsed.partially_correct_feedback.strip(),
+                incorrect_feedback=parsed.incorrect_feedback.strip(),
+                grader_info=parsed.grader_info.strip(),
+                is_active=parsed.is_active,
             )
             weights = parsed.weights or [None] * len(parsed.options)
             feedback = parsed.option_feedback or [""] * len(parsed.options)
@@ -223,6 +235,24 @@ def questions_import(
                 question.powers.set([powers[c] for c in parsed.powers])
                 question.save()
     return result
+
+
+def _has_images(parsed: ParsedQuestion) -> bool:
+    return any(has_data_images(part) for part in parsed.html_parts())
+
+
+def _store_images(parsed: ParsedQuestion, *, collection, cache: dict) -> None:
+    """Store the question's embedded images as Wagtail images and point its HTML at them."""
+
+    def store(value: str) -> str:
+        return html_images_store(value, collection=collection, title=parsed.title, cache=cache)
+
+    parsed.text = store(parsed.text)
+    parsed.explanation = store(parsed.explanation)
+    parsed.options = [(store(text), ok) for text, ok in parsed.options]
+    parsed.option_feedback = [store(text) for text in parsed.option_feedback]
+    for name in parsed.EXTRA_TEXTS:
+        setattr(parsed, name, store(getattr(parsed, name)))
 
 
 def category_questions(category: QuestionCategory):

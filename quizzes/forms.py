@@ -5,6 +5,8 @@ choice fields offer only what the editor may pick and a save out of scope is ref
 add what the quiz engine needs on top (docs/exam-pools.md).
 """
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +15,8 @@ from people.policies import ScopedAdminForm, holds_city_role
 from people.selectors import officers_visible_to
 
 from . import services
-from .models import QUALIFICATION_KINDS, QuestionCategory
+from .formats.common import weight_allowed, weight_text
+from .models import QUALIFICATION_KINDS, QuestionCategory, QuestionType
 from .selectors import (
     authoring_county,
     authoring_units,
@@ -132,7 +135,127 @@ class QuestionAdminForm(ScopedAdminForm):
                         "are kept apart from practice (docs/exam-pools.md)."
                     ),
                 )
+        self._options_check(cleaned_data.get("qtype") or self.instance.qtype)
         return cleaned_data
+
+    def _options_check(self, qtype: str) -> None:
+        """The options must mark the way the question says (`services.slot_auto_mark`):
+        the errors go on the option's field, or on the type when the set is wrong."""
+        formset = self.formsets.get("options")
+        if formset is None:
+            return
+        formset.is_valid()  # the form is cleaned before its formsets
+        forms = [
+            form
+            for form in formset.forms
+            if getattr(form, "cleaned_data", None)
+            and not form.cleaned_data.get("DELETE")
+            and (form.cleaned_data.get("text") or "").strip()
+        ]
+        for problem in options_problems(
+            qtype,
+            [
+                (f.cleaned_data.get("is_correct", False), f.cleaned_data.get("weight"))
+                for f in forms
+            ],
+        ):
+            index, field, message = problem
+            if index is None:
+                self.add_error("qtype", message)
+            else:
+                forms[index].add_error(field, message)
+
+
+def options_problems(qtype: str, options: list[tuple[bool, Decimal | None]]) -> list:
+    """What is wrong with a question's options, as (option index or None, field, message):
+    the rules the importers apply, so that a question edited by hand marks as one imported
+    from Moodle would. `options` are (correct, weight) in order."""
+    problems = []
+    right = [ok for ok, _weight in options]
+    weights = [weight for _ok, weight in options]
+    if qtype == QuestionType.ESSAY:
+        if options:
+            problems.append((None, "", _("An essay question has no options; remove them.")))
+        return problems
+    if qtype == QuestionType.TRUE_FALSE:
+        if len(options) != 2 or sum(right) != 1:
+            problems.append(
+                (None, "", _("A true/false question has two options, exactly one of them correct."))
+            )
+        return problems
+    if len(options) < 2:
+        problems.append((None, "", _("A choice question needs at least two options.")))
+    if not any(right):
+        problems.append((None, "", _("Mark at least one option correct.")))
+    given = [w is not None for w in weights]
+    if not any(given):
+        if qtype == QuestionType.SINGLE and sum(right) > 1:
+            problems.append(
+                (
+                    None,
+                    "",
+                    _(
+                        "A single-choice question has exactly one correct option; give weights "
+                        "(100 for each full-marks option) to have several."
+                    ),
+                )
+            )
+        return problems
+    for index, weight in enumerate(weights):
+        if weight is None:
+            problems.append(
+                (index, "weight", _("Give a weight for every option, or for none of them."))
+            )
+        elif not Decimal(-100) <= weight <= Decimal(100):
+            problems.append((index, "weight", _("A weight is between -100 and 100.")))
+        elif not weight_allowed(weight):
+            problems.append(
+                (
+                    index,
+                    "weight",
+                    _(
+                        "Moodle does not give the weight %(weight)s %%; use 100, 50, 33.33333, 25, 0, -50, …"
+                    )
+                    % {"weight": weight_text(weight)},
+                )
+            )
+    if problems:
+        return problems
+    if qtype == QuestionType.SINGLE:
+        if Decimal(100) not in weights:
+            problems.append((None, "", _("A single-choice question needs an option weighted 100.")))
+        for index, (ok, weight) in enumerate(options):
+            if ok != (weight == 100):
+                problems.append(
+                    (
+                        index,
+                        "is_correct",
+                        _("Tick “correct” exactly for the options weighted 100."),
+                    )
+                )
+    else:
+        total = sum((w for w in weights if w > 0), Decimal(0))
+        if abs(total - 100) > Decimal("0.5"):
+            problems.append(
+                (
+                    None,
+                    "",
+                    _(
+                        "The positive weights of a multiple-choice question add up to %(total)s, not 100."
+                    )
+                    % {"total": weight_text(total)},
+                )
+            )
+        for index, (ok, weight) in enumerate(options):
+            if ok != (weight > 0):
+                problems.append(
+                    (
+                        index,
+                        "is_correct",
+                        _("Tick “correct” exactly for the options with a positive weight."),
+                    )
+                )
+    return problems
 
 
 class QuestionCategoryAdminForm(OwnedAdminForm):

@@ -210,6 +210,22 @@ class Question(RevisionMixin, ClusterableModel):
     explanation = models.TextField(
         _("explanation"), blank=True, help_text=_("Shown to the officer at review time.")
     )
+    grader_info = models.TextField(
+        _("notes for the marker"),
+        blank=True,
+        help_text=_("Essay questions: what a trainer marking the answer should look for."),
+    )
+    correct_feedback = models.TextField(
+        _("feedback for a right answer"),
+        blank=True,
+        help_text=_(
+            "Choice questions, as in Moodle: shown in the review after a full-marks answer."
+        ),
+    )
+    partially_correct_feedback = models.TextField(
+        _("feedback for a partly right answer"), blank=True
+    )
+    incorrect_feedback = models.TextField(_("feedback for a wrong answer"), blank=True)
     partial_credit = models.BooleanField(
         _("partial credit"),
         default=False,
@@ -247,6 +263,16 @@ class Question(RevisionMixin, ClusterableModel):
         InlinePanel("options", label=_("Options"), heading=_("Options (choice questions)")),
         FieldRowPanel([FieldPanel("points"), FieldPanel("partial_credit")]),
         FieldPanel("explanation"),
+        MultiFieldPanel(
+            [
+                FieldPanel("correct_feedback"),
+                FieldPanel("partially_correct_feedback"),
+                FieldPanel("incorrect_feedback"),
+                FieldPanel("grader_info"),
+            ],
+            heading=_("Feedback and marking notes (as in Moodle)"),
+            classname="collapsed",
+        ),
         MultiFieldPanel(
             [FieldPanel("fields"), FieldPanel("powers")], heading=_("Tags"), classname="collapsed"
         ),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from quizzes.models import Question, QuestionCategory, QuestionType, TextFormat
 
 from .html import html_clean, html_problems, plain_to_html
+from .images import html_image_problems, length_before_storing
 
 TRUE_TEXT = "正确"
 FALSE_TEXT = "错误"
@@ -18,6 +19,26 @@ FALSE_TEXT = "错误"
 MAX_OPTIONS = 26
 OPTION_MAX_LENGTH = 500
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+# The grades Moodle offers for an option, in per cent (its `fraction_options_full`); Moodle
+# refuses a file with any other. The shares of 100 % this bank's exports write for
+# all-or-nothing multiple choice (100/n, rounded as written) are accepted as well.
+MOODLE_GRADES = [
+    Decimal(v)
+    for v in (
+        "100", "90", "83.33333", "80", "75", "70", "66.66667", "60", "50", "40", "33.33333",
+        "30", "25", "20", "16.66667", "14.28571", "12.5", "11.11111", "10", "5", "0",
+    )
+]  # fmt: skip
+_SHARES = [(Decimal(100) / n).quantize(Decimal("0.00001")) for n in range(1, MAX_OPTIONS + 1)]
+ALLOWED_WEIGHTS = sorted({*MOODLE_GRADES, *(-g for g in MOODLE_GRADES), *_SHARES,
+                          *(-g for g in _SHARES)})  # fmt: skip
+
+
+def weight_allowed(weight: Decimal) -> bool:
+    """Whether Moodle (or this bank's own export) gives an option this weight."""
+    return any(abs(weight - allowed) < Decimal("0.001") for allowed in ALLOWED_WEIGHTS)
 
 
 @dataclass(frozen=True)
@@ -49,6 +70,24 @@ class ParsedQuestion:
     title: str = ""
     text_format: str = "plain"  # TextFormat; "html" makes every text of it HTML
     option_feedback: list[str] = field(default_factory=list)
+    # Moodle's combined feedback and essay marking notes (Moodle XML only).
+    correct_feedback: str = ""
+    partially_correct_feedback: str = ""
+    incorrect_feedback: str = ""
+    grader_info: str = ""
+    is_active: bool = True
+
+    EXTRA_TEXTS = (
+        "correct_feedback",
+        "partially_correct_feedback",
+        "incorrect_feedback",
+        "grader_info",
+    )
+
+    def html_parts(self) -> list[str]:
+        """Every text of the question (HTML when the question is)."""
+        parts = [self.text, self.explanation, *(getattr(self, n) for n in self.EXTRA_TEXTS)]
+        return parts + [text for text, _ok in self.options] + list(self.option_feedback)
 
 
 @dataclass(frozen=True)
@@ -77,6 +116,8 @@ class ParseResult:
     questions: list[ParsedQuestion] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     unsupported: list[Unsupported] = field(default_factory=list)
+    # What the file holds that the bank does not keep (the questions are imported).
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -109,11 +150,24 @@ def check_common(question: ParsedQuestion, where: str, problems: list[Problem]) 
             )
         if any(not text.strip() for text, _ok in question.options):
             problem(_("an option is empty"))
-        if any(len(text.strip()) > OPTION_MAX_LENGTH for text, _ok in question.options):
+        if any(
+            length_before_storing(text.strip()) > OPTION_MAX_LENGTH
+            for text, _ok in question.options
+        ):
             problem(_("an option is longer than %(n)s characters") % {"n": OPTION_MAX_LENGTH})
         right = sum(1 for _text, ok in question.options if ok)
         if right == 0:
             problem(_("no option is marked correct"))
+        bad = [w for w in question.weights or [] if not weight_allowed(w)]
+        if bad:
+            problem(
+                _(
+                    "the weight %(weight)s %% is not one Moodle gives; use one of 100, 90, "
+                    "83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, "
+                    "16.66667, 14.28571, 12.5, 11.11111, 10, 5, 0 (or the same below 0)"
+                )
+                % {"weight": weight_text(bad[0])}
+            )
         # Moodle lets several options of a single-choice question earn full marks.
         if question.qtype == QuestionType.SINGLE and right > 1 and question.weights is None:
             problem(_("a single-choice question has exactly one correct option"))
@@ -125,8 +179,7 @@ def formats_apply(question: ParsedQuestion, formats: dict, refuse) -> ParsedQues
     """Make the question plain text, or HTML when any part of it is [html]: then its plain
     parts are escaped and its HTML parts cleaned. A part that shows a file the GIFT file
     does not carry (Moodle's @@PLUGINFILE@@) or a remote image refuses the question."""
-    parts = [question.text, question.explanation]
-    parts += [text for text, _ok in question.options] + list(question.option_feedback)
+    parts = question.html_parts()
     found: list[str] = []
     for part in parts:
         found += [message for message in html_problems(part) if message not in found]
@@ -134,7 +187,9 @@ def formats_apply(question: ParsedQuestion, formats: dict, refuse) -> ParsedQues
         for message in found:
             refuse(message)
         return None
+    extras = formats.get("extras", {})
     kinds = [formats["text"], formats["explanation"], *formats["options"], *formats["feedback"]]
+    kinds += list(extras.values())
     if "html" not in kinds:
         return question
 
@@ -152,7 +207,13 @@ def formats_apply(question: ParsedQuestion, formats: dict, refuse) -> ParsedQues
         as_html(text, kind)
         for text, kind in zip(question.option_feedback, formats["feedback"], strict=True)
     ]
-    return question
+    for name, fmt in extras.items():
+        setattr(question, name, as_html(getattr(question, name), fmt))
+    for part in question.html_parts():
+        found += [message for message in html_image_problems(part) if message not in found]
+    for message in found:
+        refuse(message)
+    return None if found else question
 
 
 def weight_text(weight: Decimal) -> str:

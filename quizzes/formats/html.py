@@ -1,9 +1,10 @@
 """HTML in questions: cleaned with nh3 when imported and again when shown.
 
 Moodle lets a question, its options and its feedback be HTML (`[html]` in GIFT). What
-an officer's browser gets is only formatting, lists, tables, links and images that the
-page itself carries (`data:` images; the Content-Security-Policy allows nothing else):
-scripts, styles, event handlers and remote images are dropped.
+an officer's browser gets is only formatting, lists, tables, links and images the site
+itself serves: Wagtail images under MEDIA_URL (`original_images/`, `images/`; an imported
+question's images are stored there, `formats.images`) and `data:` images. Scripts, styles,
+event handlers, remote images and any other image address are dropped.
 """
 
 import re
@@ -14,6 +15,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 import nh3
+
+from .images import is_media_image
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del",
@@ -34,9 +37,12 @@ PLUGINFILE = "@@PLUGINFILE@@"
 
 
 def _img_filter(element: str, attribute: str, value: str) -> str | None:
-    # Only images the page carries itself: a remote one would break the "nothing from
-    # outside" rule (and the CSP would block it anyway).
-    if element == "img" and attribute == "src" and not value.startswith("data:image/"):
+    # Only images of the site itself: a remote one would break the "nothing from outside"
+    # rule (and the CSP would block it anyway); a path outside the public image folders
+    # could point at a private file.
+    if element == "img" and attribute == "src":
+        if value.startswith("data:image/") or is_media_image(value):
+            return value
         return None
     return value
 

@@ -15,7 +15,6 @@ back with partial credit; enforcement fields and power codes travel in GIFT and 
 """
 
 import base64
-import binascii
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
@@ -43,14 +42,9 @@ from .common import (
     relative_path,
 )
 from .gift import category_path as gift_category_path
+from .html import plain_to_html
+from .images import data_uri, decode_base64, html_images_embed, image_check
 
-IMAGE_TYPES = {
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "gif": "image/gif",
-    "webp": "image/webp",
-}
 SUPPORTED = ("multichoice", "truefalse", "essay")
 
 
@@ -69,25 +63,26 @@ def _format(element: Element | None, default: str) -> str:
     return "html" if element.get("format", default) == "html" else "plain"
 
 
-def _embed_files(text: str, element: Element | None) -> tuple[str, list[str]]:
-    """Put the images a text carries into it as data: URIs; report other files."""
+def _embed_files(text: str, element: Element | None, label: str) -> tuple[str, list[str]]:
+    """Put the images a text carries into it as data: URIs (stored as Wagtail images when
+    the question is saved, `formats.images`); report other files, naming the question."""
     problems = []
     if element is None:
         return text, problems
     for file in element.findall("file"):
         name = file.get("name", "")
-        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        if file.get("encoding") != "base64" or extension not in IMAGE_TYPES:
+        data = decode_base64(file.text or "") if file.get("encoding") == "base64" else None
+        if data is None:
+            why = _("it is not base64")
+        else:
+            kind, why = image_check(data)
+        if why:
             problems.append(
-                _("the file %(name)s is not an image the question bank can show") % {"name": name}
+                _("“%(question)s”: the file %(name)s cannot be shown in a question: %(why)s")
+                % {"question": label, "name": name, "why": why}
             )
             continue
-        try:
-            data = base64.b64decode("".join((file.text or "").split()), validate=True)
-        except (binascii.Error, ValueError):
-            problems.append(_("the file %(name)s is not valid base64") % {"name": name})
-            continue
-        uri = f"data:{IMAGE_TYPES[extension]};base64,{base64.b64encode(data).decode()}"
+        uri = data_uri(data, kind)
         path = file.get("path", "/")
         for reference in {f"@@PLUGINFILE@@{path}{name}", f"@@PLUGINFILE@@{path}{quote(name)}"}:
             text = text.replace(reference, uri)
@@ -137,6 +132,7 @@ def parse(text: str, *, result, make_question, finish, category_path) -> None:
         return
     lines = question_lines(text)
     subcategory: list[str] = []
+    penalised: list[int] = []
     for index, element in enumerate(root.findall("question")):
         number = lines[index] if index < len(lines) else 1
         qtype = element.get("type", "")
@@ -161,14 +157,87 @@ def parse(text: str, *, result, make_question, finish, category_path) -> None:
         question = finish(question, formats, refuse)
         if question is not None and not found:
             result.questions.append(question)
+            result.warnings += [Problem("line", number, m) for m in _not_kept(element, qtype)]
+            if _decimal(_child_text(element, "penalty")) and qtype != "essay":
+                penalised.append(number)
+    if penalised:
+        result.warnings.append(
+            Problem(
+                "line",
+                penalised[0],
+                _(
+                    "%(n)s questions take marks off for each further try (Moodle's penalty); "
+                    "it is not kept, as officers answer each question once"
+                )
+                % {"n": len(penalised)},
+            )
+        )
+
+
+def _decimal(value: str) -> Decimal:
+    try:
+        return Decimal(value.strip() or "0")
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def _not_kept(element: Element, qtype: str) -> list[str]:
+    """What Moodle keeps of a question and the bank does not: one warning each."""
+    warnings = []
+    if qtype == "multichoice":
+        if _child_text(element, "shuffleanswers").strip().lower() in ("0", "false"):
+            warnings.append(
+                _(
+                    "Moodle keeps this question's options in their order; here the quiz's "
+                    "“shuffle options” setting decides"
+                )
+            )
+        numbering = _child_text(element, "answernumbering").strip()
+        if numbering not in ("", "abc", "ABCD", "ABC"):
+            warnings.append(
+                _("the options are numbered %(style)s in Moodle; here they are lettered A, B, C")
+                % {"style": numbering}
+            )
+    if element.findall("hint"):
+        warnings.append(_("the hints for further tries are not kept"))
+    if element.find("tags") is not None and element.find("tags").findall("tag"):
+        warnings.append(_("the tags are not kept"))
+    if _child_text(element, "idnumber").strip():
+        warnings.append(_("the ID number is not kept"))
+    if qtype == "essay":
+        if _child_text(element.find("responsetemplate")).strip():
+            warnings.append(_("the response template is not kept"))
+        if _decimal(_child_text(element, "attachments")) != 0:
+            warnings.append(_("attachments to the answer are not accepted here"))
+        if _child_text(element, "responseformat").strip() in ("noinline",):
+            warnings.append(_("an answer is typed in here, not only attached"))
+    return warnings
 
 
 def _question(element: Element, qtype: str, number: int, make_question, refuse, formats: dict):
     text_element = element.find("questiontext")
     text_format = _format(text_element, "moodle_auto_format")
-    text, problems = _embed_files(_child_text(text_element), text_element)
+    title = _child_text(element.find("name")).strip()
+    label = title or _child_text(text_element).strip()[:40]
+    text, problems = _embed_files(_child_text(text_element), text_element, label)
     feedback_element = element.find("generalfeedback")
-    explanation, more = _embed_files(_child_text(feedback_element), feedback_element)
+    explanation, more = _embed_files(_child_text(feedback_element), feedback_element, label)
+    old_image = element.find("image_base64")
+    shown_format = text_format
+    if old_image is not None and (old_image.text or "").strip():
+        # Moodle 1.9 kept one image beside the text; Moodle shows it after the text.
+        name = _child_text(element, "image").strip() or "image"
+        data = decode_base64(old_image.text or "")
+        kind, why = image_check(data) if data is not None else (None, _("it is not base64"))
+        if why:
+            problems.append(
+                _("“%(question)s”: the file %(name)s cannot be shown in a question: %(why)s")
+                % {"question": label, "name": name, "why": why}
+            )
+        else:
+            if text_format != "html":
+                text, shown_format = plain_to_html(text.strip()), "html"
+            text = f'{text.rstrip()} <img src="{data_uri(data, kind)}" alt="">'
     for message in problems + more:
         refuse(message)
     question = make_question(
@@ -176,9 +245,9 @@ def _question(element: Element, qtype: str, number: int, make_question, refuse, 
         text=text.strip(),
         explanation=explanation.strip(),
         number=number,
-        title=_child_text(element.find("name")).strip(),
+        title=title,
     )
-    formats["text"] = text_format
+    formats["text"] = shown_format
     formats["explanation"] = _format(feedback_element, text_format)
     grade = _child_text(element, "defaultgrade").strip()
     if grade:
@@ -186,6 +255,21 @@ def _question(element: Element, qtype: str, number: int, make_question, refuse, 
             question.points = Decimal(grade).normalize()
         except InvalidOperation:
             refuse(_("the marks are not a number"))
+    if _child_text(element, "hidden").strip() == "1":
+        question.is_active = False
+    extras = {
+        "essay": ["grader_info"],
+        "multichoice": ["correct_feedback", "partially_correct_feedback", "incorrect_feedback"],
+    }.get(qtype, [])
+    formats["extras"] = {}
+    for name in extras:
+        tag = name.replace("_", "") if name != "grader_info" else "graderinfo"
+        extra_element = element.find(tag)
+        value, problems = _embed_files(_child_text(extra_element), extra_element, label)
+        for message in problems:
+            refuse(message)
+        setattr(question, name, value.strip())
+        formats["extras"][name] = _format(extra_element, text_format)
     if qtype == "essay":
         return question
     answers = []
@@ -198,9 +282,9 @@ def _question(element: Element, qtype: str, number: int, make_question, refuse, 
         if not Decimal(-100) <= weight <= Decimal(100):
             refuse(_("a weight is between -100 and 100"))
             return None
-        option, problems = _embed_files(_child_text(answer), answer)
+        option, problems = _embed_files(_child_text(answer), answer, label)
         feedback_of = answer.find("feedback")
-        feedback, more = _embed_files(_child_text(feedback_of), feedback_of)
+        feedback, more = _embed_files(_child_text(feedback_of), feedback_of, label)
         for message in problems + more:
             refuse(message)
         answers.append(
@@ -255,8 +339,24 @@ def _xml_text(value: str) -> str:
     return xml_escape(value).replace("\r", "&#13;")
 
 
+def _text_and_files(value: str, fmt: str, indent: str) -> str:
+    """`<text>` and, for HTML, a base64 `<file>` for each image the text shows."""
+    files = []
+    if fmt == "html":
+        value, files = html_images_embed(value)
+    out = f"<text>{_xml_text(value)}</text>"
+    for name, data in files:
+        out += (
+            f'\n{indent}  <file name="{_xml_text(name)}" path="/" encoding="base64">'
+            f"{base64.b64encode(data).decode()}</file>"
+        )
+    if files:
+        out += f"\n{indent}"
+    return out
+
+
 def _text_element(tag: str, value: str, fmt: str, indent: str = "    ") -> str:
-    return f'{indent}<{tag} format="{fmt}"><text>{_xml_text(value)}</text></{tag}>'
+    return f'{indent}<{tag} format="{fmt}">{_text_and_files(value, fmt, indent)}</{tag}>'
 
 
 def _fraction(weight) -> str:
@@ -298,7 +398,7 @@ def _question_xml(question) -> list[str]:
         _text_element("questiontext", question.text, fmt),
         _text_element("generalfeedback", question.explanation, fmt),
         f"    <defaultgrade>{Decimal(question.points):.7f}</defaultgrade>",
-        "    <hidden>0</hidden>",
+        f"    <hidden>{0 if question.is_active else 1}</hidden>",
     ]
     if question.qtype == QuestionType.ESSAY:
         out += [
@@ -307,7 +407,7 @@ def _question_xml(question) -> list[str]:
             "    <responsefieldlines>15</responsefieldlines>",
             "    <attachments>0</attachments>",
             "    <attachmentsrequired>0</attachmentsrequired>",
-            _text_element("graderinfo", "", fmt),
+            _text_element("graderinfo", question.grader_info, fmt),
             _text_element("responsetemplate", "", fmt),
         ]
     elif question.qtype == QuestionType.TRUE_FALSE:
@@ -330,11 +430,14 @@ def _question_xml(question) -> list[str]:
             f"    <single>{'true' if single else 'false'}</single>",
             "    <shuffleanswers>true</shuffleanswers>",
             "    <answernumbering>ABCD</answernumbering>",
+            _text_element("correctfeedback", question.correct_feedback, fmt),
+            _text_element("partiallycorrectfeedback", question.partially_correct_feedback, fmt),
+            _text_element("incorrectfeedback", question.incorrect_feedback, fmt),
         ]
         for option, fraction in zip(options, _fractions(question, options), strict=True):
             out += [
                 f'    <answer fraction="{fraction}" format="{fmt}">',
-                f"      <text>{_xml_text(option.text)}</text>",
+                f"      {_text_and_files(option.text, fmt, '      ')}",
                 _text_element("feedback", option.feedback, fmt, indent="      "),
                 "    </answer>",
             ]

@@ -44,6 +44,8 @@ def _xlsx_columns(options: int = XLSX_TEMPLATE_OPTIONS) -> list[tuple[str, str]]
         ("powers", "事项编码"),
         ("weights", "选项权重"),
         ("format", "格式"),
+        ("title", "标题"),
+        *[(f"feedback_{letter.lower()}", f"选项{letter}反馈") for letter in LETTERS[:options]],
     ]
 
 
@@ -100,7 +102,9 @@ def parse_xlsx(data: bytes, *, filename: str = "questions.xlsx") -> ParseResult:
             fields=split_codes(row.get("fields")),
             powers=split_codes(row.get("powers")),
             number=number,
+            title=row.get("title").strip(),
         )
+        feedback = [row.get(f"feedback_{letter.lower()}") for letter in LETTERS]
         points = row.get("points")
         if points:
             try:
@@ -110,6 +114,7 @@ def parse_xlsx(data: bytes, *, filename: str = "questions.xlsx") -> ParseResult:
         answer = row.get("answer").strip()
         if qtype == QuestionType.TRUE_FALSE:
             word = answer.lower()
+            question.option_feedback = feedback[:2]
             if word in _TRUE_WORDS:
                 question.options = [(TRUE_TEXT, True), (FALSE_TEXT, False)]
             elif word in _FALSE_WORDS:
@@ -138,6 +143,11 @@ def parse_xlsx(data: bytes, *, filename: str = "questions.xlsx") -> ParseResult:
                         )
                     )
             question.options = [(text, LETTERS[i] in picked) for i, text in enumerate(texts)]
+            question.option_feedback = feedback[: len(texts)]
+            if any(feedback[len(texts) :]):
+                result.problems.append(
+                    Problem("row", number, _("there is feedback for an option that is empty"))
+                )
             if qtype == QuestionType.MULTIPLE:
                 question.partial_credit = row.get("partial").strip().lower() in (
                     "是",
@@ -150,6 +160,10 @@ def parse_xlsx(data: bytes, *, filename: str = "questions.xlsx") -> ParseResult:
             _xlsx_weights(question, row.get("weights"), result.problems)
         if len(result.problems) == before and row.get("format").strip():
             _xlsx_format(question, row.get("format"), result.problems)
+        if qtype == QuestionType.ESSAY and any(feedback):
+            result.problems.append(
+                Problem("row", number, _("an essay question has no options to give feedback on"))
+            )
         if len(result.problems) == before:
             check_common(question, "row", result.problems)
         result.questions.append(question)
@@ -197,6 +211,7 @@ def _xlsx_format(question: ParsedQuestion, value: str, problems: list[Problem]) 
         problems.append(Problem("row", question.number, _("the format is html or empty")))
         return
     texts = [question.text, question.explanation, *(text for text, _ok in question.options)]
+    texts += question.option_feedback
     found = [message for text in texts for message in html_problems(text)]
     for message in dict.fromkeys(found):
         problems.append(Problem("row", question.number, message))
@@ -206,6 +221,7 @@ def _xlsx_format(question: ParsedQuestion, value: str, problems: list[Problem]) 
     question.text = html_clean(question.text)
     question.explanation = html_clean(question.explanation)
     question.options = [(html_clean(text), ok) for text, ok in question.options]
+    question.option_feedback = [html_clean(text) for text in question.option_feedback]
 
 
 def export_xlsx(questions: Iterable[Question], *, root: QuestionCategory) -> bytes:
@@ -229,6 +245,7 @@ def export_xlsx(questions: Iterable[Question], *, root: QuestionCategory) -> byt
             "fields": ",".join(f.code for f in question.fields.all()),
             "powers": ",".join(p.code for p in question.powers.all()),
             "format": "html" if question.text_format == TextFormat.HTML else "",
+            "title": question.title,
         }
         if any(o.weight is not None for o in options):
             row["weights"] = ",".join(weight_text(o.weight or Decimal(0)) for o in options)
@@ -237,9 +254,13 @@ def export_xlsx(questions: Iterable[Question], *, root: QuestionCategory) -> byt
             row["answer"] = (
                 TRUE_TEXT if right is not None and right.text == TRUE_TEXT else FALSE_TEXT
             )
+            by_text = {o.text: o.feedback for o in options}
+            row["feedback_a"] = by_text.get(TRUE_TEXT, "")
+            row["feedback_b"] = by_text.get(FALSE_TEXT, "")
         elif question.qtype != QuestionType.ESSAY:
             for index, option in enumerate(options):
                 row[f"option_{LETTERS[index].lower()}"] = option.text
+                row[f"feedback_{LETTERS[index].lower()}"] = option.feedback
             row["answer"] = "".join(LETTERS[i] for i, o in enumerate(options) if o.is_correct)
         sheet_append(sheet, [row.get(key, "") for key, _header in columns])
     _style(sheet)
@@ -288,7 +309,13 @@ def xlsx_template() -> bytes:
             "可留空。按 Moodle 的规则给每个选项一个百分比，用逗号分隔，如 100,50,-50,0："
             "单选题得所选选项的百分比，多选题得所选各项之和（正数合计须为100），不低于0",
         ),
-        ("格式", "可留空；填 html 时题干、选项和解析按 HTML 显示（脚本和样式会被清除）"),
+        ("格式", "可留空；填 html 时题干、选项、反馈和解析按 HTML 显示（脚本和样式会被清除）"),
+        ("标题", "可留空；题目的简短名称（Moodle 的题目名称）"),
+        (
+            "选项A反馈–选项H反馈",
+            "可留空；回顾时显示在该选项旁的反馈（仅在允许显示答案时）；判断题用 选项A反馈 写“正确”的反馈，"
+            "选项B反馈 写“错误”的反馈",
+        ),
         (
             "示例",
             "单选 | 违法行为在（　）内未被发现的，不再给予行政处罚。 | 一年 | 二年 | 三年 | 五年 | 答案 B",

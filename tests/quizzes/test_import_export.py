@@ -249,3 +249,34 @@ def test_admin_template_download_and_exports(client, trainer, tmp_path, tags):
         reverse("quizzes_import"), {"file": broken, "format": "aiken", "category": "坏"}
     )
     assert response.status_code == 200 and "Line" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_xlsx_template_and_import_carry_title_and_feedback(tmp_path):
+    template = load_workbook(io.BytesIO(exchange.xlsx_template())).active
+    headers = [cell.value for cell in template[1]]
+    for header in ("标题", "解析", "选项A反馈", "选项H反馈"):
+        assert header in headers
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(
+        ["题型", "题干", "选项A", "选项B", "答案", "解析", "标题", "选项A反馈", "选项B反馈"]
+    )
+    sheet.append(["单选", "期限？", "二年", "一年", "A", "第三十六条", "期限", "对", "不对"])
+    sheet.append(["判断", "两人以上", "", "", "正确", "", "人数", "是的", "想想"])
+    sheet.append(["单选", "空反馈", "甲", "乙", "A", "", "", "", ""])
+    sheet.append(["简答", "简述", "", "", "", "", "", "不该有", ""])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = exchange.parse_xlsx(buffer.getvalue())
+    assert [(p.number, p.message) for p in result.problems] == [
+        (5, "an essay question has no options to give feedback on")
+    ]
+    single, true_false, empty = result.questions[:3]
+    assert (single.title, single.explanation, single.option_feedback) == (
+        "期限",
+        "第三十六条",
+        ["对", "不对"],
+    )
+    assert true_false.title == "人数" and true_false.option_feedback == ["是的", "想想"]
+    assert empty.option_feedback == ["", ""]

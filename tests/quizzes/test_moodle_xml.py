@@ -8,6 +8,8 @@ from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from wagtail.images import get_image_model
+
 import pytest
 
 from quizzes import exchange, services
@@ -104,8 +106,12 @@ def test_moodle_xml_import_with_images_weights_and_feedback(tmp_path, officer):
     single = Question.objects.get(title="当场处罚")
     assert str(single.category) == "莫德尔XML / 行政处罚法 / 简易程序"
     assert single.text_format == TextFormat.HTML and single.points == 2
-    assert f'src="data:image/png;base64,{PNG}"' in single.text
-    assert "@@PLUGINFILE@@" not in single.text
+    image = get_image_model().objects.get()
+    assert image.collection.get_parent().name == "Question images"
+    assert image.collection.name == "莫德尔XML"
+    assert image.file.name.startswith("original_images/question-")
+    assert f'src="/media/{image.file.name}"' in single.text
+    assert "@@PLUGINFILE@@" not in single.text and "data:" not in single.text
     assert [(o.text, o.is_correct, o.weight, o.feedback) for o in single.options.all()] == [
         ("警告", True, Decimal(100), "<b>对</b>"),
         ("二百元以下罚款", False, Decimal(50), "一半"),
@@ -192,13 +198,17 @@ def test_moodle_xml_round_trip(tmp_path):
     before = _xml_snapshot(source)
     assert len(before) == 4
     exported = exchange.export_moodle_xml(list(exchange.category_questions(source)), root=source)
-    assert "@@PLUGINFILE@@" not in exported and "<single>true</single>" in exported
+    image = get_image_model().objects.get()
+    name = image.file.name.rsplit("/", 1)[-1]
+    assert f'src="@@PLUGINFILE@@/{name}"' in exported and "<single>true</single>" in exported
+    assert f'<file name="{name}" path="/" encoding="base64">{PNG}</file>' in exported
     path = tmp_path / "again.xml"
     path.write_text(exported, encoding="utf-8")
     out = io.StringIO()
     call_command("import_questions", str(path), format="moodle-xml", category="副本", stdout=out)
     assert out.getvalue().strip() == "imported 4 questions"
     assert _xml_snapshot(QuestionCategory.objects.get(name="副本", parent=None)) == before
+    assert get_image_model().objects.count() == 1  # the same image, stored once
 
 
 @pytest.mark.django_db
@@ -216,3 +226,231 @@ def test_admin_exports_moodle_xml(client, trainer, tmp_path):
     assert body.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<quiz>')
     assert "<text>$course$/top/行政处罚法/简易程序</text>" in body
     assert '<answer fraction="-50" format="html">' in body
+
+
+def _image_bytes(fmt="PNG", size=(4, 3)):
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    PILImage.new("RGB", size, (200, 30, 30)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_moodle_xml_reimport_reuses_stored_images(tmp_path):
+    _run(tmp_path, XML, "--skip-unsupported")
+    _run(tmp_path, XML.replace("$course$/top/", "$course$/top/again/"), "--skip-unsupported")
+    assert Question.objects.filter(title="当场处罚").count() == 2
+    image = get_image_model().objects.get()  # the same bytes: one Wagtail image
+    assert len({q.text for q in Question.objects.filter(title="当场处罚")}) == 1
+    assert image.file_hash and image.width == 1 and image.height == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("payload", "name", "why"),
+    [
+        ("SUQzAwAAAAAAEFRDT04=", "bonjour.mp3", "it is not an image"),
+        ("not base64 at all!", "sign.png", "it is not base64"),
+        (None, "huge.png", "it is larger than 5 MB"),
+        ("BMP", "sign.bmp", "it is not a PNG, JPEG, GIF or WebP image"),
+    ],
+)
+def test_moodle_xml_files_that_are_not_showable_images_refuse_the_question(
+    tmp_path, payload, name, why
+):
+    import base64
+
+    if payload is None:  # a real PNG padded past the limit
+        payload = base64.b64encode(_image_bytes() + b"\0" * (5 * 1024 * 1024)).decode()
+    elif payload == "BMP":
+        payload = base64.b64encode(_image_bytes("BMP")).decode()
+    bad = XML.replace(f'name="sign one.png" path="/" encoding="base64">{PNG}', "X").replace(
+        "<file X</file>",
+        f'<file name="{name}" path="/" encoding="base64">{payload}</file>',
+    )
+    bad = bad.replace("@@PLUGINFILE@@/sign%20one.png", f"@@PLUGINFILE@@/{name}")
+    path = tmp_path / "bad.xml"
+    path.write_text(bad, encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "import_questions",
+            str(path),
+            "--skip-unsupported",
+            format="moodle-xml",
+            category="X",
+            stderr=err,
+        )
+    first = err.getvalue().splitlines()[0]
+    assert first.startswith("Line 6: “当场处罚”: the file ")
+    assert name in first and first.endswith(why)
+    assert not get_image_model().objects.exists() and not Question.objects.exists()
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "GIF", "WEBP"])
+def test_moodle_xml_other_image_kinds_are_read(fmt):
+    import base64
+
+    data = base64.b64encode(_image_bytes(fmt)).decode()
+    xml = (
+        XML.replace(PNG, data)
+        .replace("sign one.png", "sign one.img")
+        .replace("sign%20one.png", "sign%20one.img")
+    )
+    result = exchange.parse_moodle_xml(xml)
+    assert result.ok, result.problems
+    mime = {"JPEG": "jpeg", "GIF": "gif", "WEBP": "webp"}[fmt]
+    assert f"data:image/{mime};base64," in result.questions[0].text
+
+
+@pytest.mark.django_db
+def test_question_images_are_shown_to_officers_and_only_from_public_folders(tmp_path):
+    from quizzes.formats.html import text_render
+
+    _run(tmp_path, XML, "--skip-unsupported")
+    single = Question.objects.get(title="当场处罚")
+    image = get_image_model().objects.get()
+    shown = text_render(single.text, is_html=True)
+    assert f'<img src="/media/{image.file.name}" alt="标志">' in shown
+    for src in (
+        "/media/reflections/secret.png",
+        "/media/original_images/../reflections/a.png",
+        "javascript:alert(1)",
+        "https://example.com/a.png",
+        "//example.com/a.png",
+        "/media/original_images/a.png?x=1",
+    ):
+        assert "src" not in text_render(f'<img src="{src}" alt="x">', is_html=True), src
+
+
+OLD_IMAGE_AND_BAD_GRADE = f"""<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="multichoice">
+    <name><text>旧式图片</text></name>
+    <questiontext format="moodle_auto_format"><text>看图 &lt;选&gt;</text></questiontext>
+    <image>sign.png</image>
+    <image_base64>
+{PNG}
+    </image_base64>
+    <single>true</single>
+    <answer fraction="100"><text>甲</text></answer>
+    <answer fraction="0"><text>乙</text></answer>
+  </question>
+  <question type="multichoice">
+    <name><text>权重</text></name>
+    <questiontext format="html"><text>选</text></questiontext>
+    <single>false</single>
+    <answer fraction="33"><text>甲</text></answer>
+    <answer fraction="33.33333"><text>乙</text></answer>
+    <answer fraction="33.33333"><text>丙</text></answer>
+    <answer fraction="-50"><text>丁</text></answer>
+  </question>
+</quiz>
+"""
+
+
+@pytest.mark.django_db
+def test_moodle_19_image_field_is_kept_and_grades_moodle_refuses_are_refused(tmp_path):
+    path = tmp_path / "old.xml"
+    path.write_text(OLD_IMAGE_AND_BAD_GRADE, encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_questions", str(path), format="moodle-xml", category="旧", stderr=err)
+    assert err.getvalue().splitlines() == [
+        "Line 14: the weight 33 % is not one Moodle gives; use one of 100, 90, 83.33333, 80, "
+        "75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, 14.28571, 12.5, "
+        "11.11111, 10, 5, 0 (or the same below 0)"
+    ]
+    path.write_text(OLD_IMAGE_AND_BAD_GRADE.replace('"33"', '"33.33333"'), encoding="utf-8")
+    call_command(
+        "import_questions", str(path), format="moodle-xml", category="旧", stdout=io.StringIO()
+    )
+    question = Question.objects.get(title="旧式图片")
+    image = get_image_model().objects.get()
+    assert question.text_format == TextFormat.HTML
+    assert question.text == f'看图 &lt;选&gt; <img src="/media/{image.file.name}" alt="">'
+
+
+KEPT_AND_WARNED = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="multichoice">
+    <name><text>组合反馈</text></name>
+    <questiontext format="html"><text>选</text></questiontext>
+    <penalty>0.3333333</penalty>
+    <hidden>1</hidden>
+    <single>true</single>
+    <shuffleanswers>0</shuffleanswers>
+    <answernumbering>123</answernumbering>
+    <correctfeedback format="html"><text><![CDATA[<p>全对</p>]]></text></correctfeedback>
+    <partiallycorrectfeedback format="html"><text>部分</text></partiallycorrectfeedback>
+    <incorrectfeedback format="html"><text>错了</text></incorrectfeedback>
+    <answer fraction="100"><text>甲</text></answer>
+    <answer fraction="0"><text>乙</text></answer>
+    <hint format="html"><text>再想想</text></hint>
+    <tags><tag><text>法律</text></tag></tags>
+  </question>
+  <question type="essay">
+    <name><text>评分说明</text></name>
+    <questiontext format="moodle_auto_format"><text>简述。</text></questiontext>
+    <penalty>0</penalty>
+    <graderinfo format="moodle_auto_format"><text>要点：两人以上</text></graderinfo>
+    <responsetemplate format="html"><text>我认为……</text></responsetemplate>
+  </question>
+  <question type="truefalse">
+    <name><text>判断</text></name>
+    <questiontext format="moodle_auto_format"><text>对吗</text></questiontext>
+    <penalty>1</penalty>
+    <answer fraction="100"><text>true</text></answer>
+    <answer fraction="0"><text>false</text></answer>
+  </question>
+</quiz>
+"""
+
+
+@pytest.mark.django_db
+def test_moodle_extras_are_kept_or_reported_never_dropped_silently(tmp_path):
+    out, err = _run(tmp_path, KEPT_AND_WARNED, "--skip-unsupported")
+    assert out.splitlines() == ["imported 3 questions", "skipped 0 questions"]
+    assert err.splitlines() == [
+        "Line 3: warning: Moodle keeps this question's options in their order; here the "
+        "quiz's “shuffle options” setting decides",
+        "Line 3: warning: the options are numbered 123 in Moodle; here they are lettered A, B, C",
+        "Line 3: warning: the hints for further tries are not kept",
+        "Line 3: warning: the tags are not kept",
+        "Line 19: warning: the response template is not kept",
+        "Line 3: warning: 2 questions take marks off for each further try (Moodle's penalty); "
+        "it is not kept, as officers answer each question once",
+    ]
+    choice = Question.objects.get(title="组合反馈")
+    assert not choice.is_active
+    assert (
+        choice.correct_feedback,
+        choice.partially_correct_feedback,
+        choice.incorrect_feedback,
+    ) == ("<p>全对</p>", "部分", "错了")
+    essay = Question.objects.get(title="评分说明")
+    assert essay.grader_info == "要点：两人以上" and essay.is_active
+    root = QuestionCategory.objects.get(name="莫德尔XML")
+    exported = exchange.export_moodle_xml(list(exchange.category_questions(root)), root=root)
+    assert '<correctfeedback format="html"><text>&lt;p&gt;全对&lt;/p&gt;</text>' in exported
+    assert '<graderinfo format="plain_text"><text>要点：两人以上</text>' in exported
+    assert "<hidden>1</hidden>" in exported
+
+
+@pytest.mark.django_db
+def test_admin_import_screen_lists_what_was_not_kept(client, trainer):
+    for codename in ("access_admin", "view_question", "add_question"):
+        trainer.user_permissions.add(Permission.objects.get(codename=codename))
+    client.force_login(trainer)
+    upload = io.BytesIO(KEPT_AND_WARNED.encode())
+    upload.name = "bank.xml"
+    response = client.post(
+        reverse("quizzes_import"),
+        {"file": upload, "format": "moodle-xml", "category": "后台", "skip_unsupported": "on"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Line 3: the hints for further tries are not kept" in page
+    assert "Nothing was imported" not in page and "Imported 3 questions." in page
+    assert Question.objects.count() == 3

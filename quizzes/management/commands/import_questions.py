@@ -3,7 +3,8 @@
 
 Exit 0 and `imported N questions` on success; with --skip-unsupported also `skipped M
 questions` and a line `Line N: TYPE (what it is)` for each question of a type the bank
-does not have. On any problem (without the flag, an unsupported question is one), every
+does not have. What a file holds that the bank does not keep (Moodle's penalty, hints,
+tags, …) is a warning line on stderr, `Line N: warning: …`. On any problem (without the flag, an unsupported question is one), every
 problem with its line (GIFT, Aiken) or row (XLSX) on stderr, nothing imported, and a
 non-zero exit.
 """
@@ -65,3 +66,9 @@ class Command(BaseCommand):
             for skipped in result.unsupported:
                 where = "Row" if options["format"] == "xlsx" else "Line"
                 self.stdout.write(f"{where} {skipped.number}: {skipped.qtype} ({skipped.label()})")
+        # What the file holds that the bank does not keep: on stderr, so stdout stays the
+        # counts and the skipped list.
+        for warning in result.warnings:
+            self.stderr.write(
+                f"{warning.where.capitalize()} {warning.number}: warning: {warning.message}"
+            )
