@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -92,3 +93,25 @@ def power_list_current(*, unit: OrgUnit, on: date | None = None) -> PowerList | 
     """The newest list in effect for the unit on `on`."""
     on = on or timezone.localdate()
     return _lists_covering(unit, on).order_by("-effective_from").first()
+
+
+FIELD_NAMES_CACHE_KEY = "powers:field-names"
+
+
+def field_names() -> dict[str, str]:
+    """Enforcement field code → its name, for showing stored codes to people.
+
+    Fields change a few times a year; the map is cached and dropped when one is saved or
+    deleted (`powers.apps`).
+    """
+    names = cache.get(FIELD_NAMES_CACHE_KEY)
+    if names is None:
+        names = dict(EnforcementField.objects.values_list("code", "name"))
+        cache.set(FIELD_NAMES_CACHE_KEY, names, timeout=3600)
+    return names
+
+
+def field_labels(codes) -> list[str]:
+    """The names of these field codes, in order; an unknown code is shown as it is."""
+    names = field_names()
+    return [names.get(code, code) for code in codes]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from people.models import OrgUnit, Role, RoleAssignment, User
 from people.selectors import units_visible_to
+from powers.selectors import field_labels
 
 from ..models import (
     Applicant,
@@ -119,7 +120,13 @@ def applicant_add(
         officer=officer,
         defaults={"field_codes": chosen, "decision": ApplicantDecision.PENDING},
     )
-    _step(application, StepKind.ADDED, actor, note=", ".join(chosen), applicant=applicant)
+    _step(
+        application,
+        StepKind.ADDED,
+        actor,
+        note="、".join(field_labels(chosen)),
+        applicant=applicant,
+    )
     return applicant
 
 

@@ -165,3 +165,22 @@ class TestAnnualReview:
             )
         with pytest.raises(ValidationError):
             annual_review_close(county=city["township11"], year=2020, actor=staff["bureau"])
+
+
+@pytest.mark.django_db
+def test_the_application_page_and_its_log_name_fields_not_codes(client, city, fields, staff):
+    from django.urls import reverse
+
+    officer = OfficerFactory(unit=city["township11"], full_name="周明")
+    qualify(officer, fields=("water", "urban"))
+    application = application_create(unit=city["township11"], actor=staff["supervisor"])
+    applicant_add(application=application, officer=officer, actor=staff["supervisor"])
+    client.force_login(staff["supervisor"])
+    page = client.get(reverse("certification:application", args=[application.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    names = f"{fields['urban'].name}、{fields['water'].name}"
+    assert names in text  # the applicant's row, and the "added" step of the log
+    assert "urban, water" not in text and ">water<" not in text
+    step = ApplicationStep.objects.get(application=application, applicant__officer=officer)
+    assert step.note == names

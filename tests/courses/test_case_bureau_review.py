@@ -65,7 +65,6 @@ def test_the_county_bureau_approves_and_the_case_is_published(client, city, site
     assert case.live
 
 
-
 def test_another_countys_bureau_neither_sees_nor_approves_the_case(client, city, site):
     case = _submitted_case(client, city, site)
     state = case.current_workflow_state
