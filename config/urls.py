@@ -4,7 +4,9 @@ import re
 
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.views.generic.base import RedirectView
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -19,6 +21,12 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Browsers ask for /favicon.ico before reading the page's <link rel="icon">.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("favicon.ico"), permanent=True),
+        name="favicon",
+    ),
     path("accounts/", include("people.urls")),
     path("powers/", include("powers.urls")),
     path("training/", include("courses.urls")),

@@ -151,3 +151,16 @@ class TestPlacement:
         client.force_login(StaffFactory(role=Role.TRAINER, unit=city["department2"]))
         response = client.get(reverse("courses:reflection_review", args=[application.pk]))
         assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_host_is_told_when_confirming_attendance_opens(client, actors, court):
+    later = PlacementFactory(host_unit=court, held_on=TODAY + datetime.timedelta(days=3))
+    application = placement_apply(placement=later, officer=actors["officer"])
+    placement_decide(application=application, actor=actors["host"], accept=True)
+    client.force_login(actors["host"])
+    page = client.get(reverse("courses:placement_manage", args=[later.pk]))
+    text = page.content.decode()
+    assert "Confirm attendance" not in text
+    day = later.held_on.strftime("%Y-%m-%d")
+    assert f"Attendance can be confirmed from {day}, the day of the placement." in text

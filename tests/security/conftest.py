@@ -80,7 +80,11 @@ PUBLIC_NAMES = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    # Browsers ask for /favicon.ico before any page; it redirects to the static icon.
+    "favicon",
 }
+# Public addresses that answer with a permanent redirect rather than a page.
+PUBLIC_REDIRECTS = {"favicon"}
 
 REFLECTION_TEXT = "通过观摩县人民法院行政诉讼庭审，我认识到行政处罚程序合法的重要性。" * 12
 

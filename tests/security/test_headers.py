@@ -75,3 +75,16 @@ def test_the_login_page_is_public_yet_framed_by_nobody_else(world, client):
     policy = response["Content-Security-Policy"]
     assert "frame-ancestors 'self'" in policy or "frame-ancestors 'none'" in policy
     assert response.get("X-Frame-Options") in ("DENY", "SAMEORIGIN")
+
+
+def test_the_favicon_is_there_on_first_load(client):
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == static("favicon.ico")
+    found = finders.find("favicon.ico")
+    assert found is not None
+    with open(found, "rb") as icon:
+        assert icon.read(4) == b"\x00\x00\x01\x00"  # an ICO file
