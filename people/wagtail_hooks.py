@@ -1,6 +1,8 @@
 """Wagtail admin wiring of the people app: the officer import screen and the supervisor home panel."""
 
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
@@ -23,6 +25,12 @@ def register_officer_import_menu_item():
         order=900,
         permission="people.import_officers",
     )
+
+
+@hooks.register("insert_editor_js")
+def editor_field_labels_js():
+    """Rich-text boxes in the editor take their field's label as their accessible name."""
+    return format_html('<script src="{}"></script>', static("people/editor-labels.js"))
 
 
 @hooks.register("home_panels")

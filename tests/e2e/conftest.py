@@ -9,6 +9,7 @@ A failing test leaves a screenshot and the page HTML in `test-results/`.
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import urldefrag
 
 import pytest
 
@@ -69,12 +70,25 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
+def _address(url: str) -> str:
+    """A page's address without its fragment: what one accessibility check covers."""
+    return urldefrag(url).url
+
+
+# Every page a journey loads, and the pages checked with axe, per open page.
+_LOADED: dict[int, list[str]] = {}
+_CHECKED: dict[int, set[str]] = {}
+
+
 def _new_page(browser, request, live_server, viewport):
     context = browser.new_context(
         viewport=viewport, base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai"
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
+    loaded = _LOADED[id(page)] = []
+    checked = _CHECKED[id(page)] = set()
+    page.on("load", lambda loaded_page: loaded.append(_address(loaded_page.url)))
     yield page
     failed = getattr(request.node, "report_call", None)
     if failed is not None and failed.failed:
@@ -83,6 +97,11 @@ def _new_page(browser, request, live_server, viewport):
         page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
         (RESULTS / f"{name}.html").write_text(page.content(), encoding="utf-8")
     context.close()
+    _LOADED.pop(id(page))
+    _CHECKED.pop(id(page))
+    if failed is not None and failed.passed and request.node.get_closest_marker("journey"):
+        unchecked = sorted({url for url in loaded if url not in checked})
+        assert not unchecked, f"pages of this journey not checked with axe: {unchecked}"
 
 
 @pytest.fixture
@@ -103,20 +122,52 @@ def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
     # Evaluated through the DevTools protocol, so the page's strict CSP (which refuses
     # injected script tags, as it should) does not block the checker itself.
     page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    # Colours are measured once transitions end (a message sliding in is not yet its colour).
+    page.evaluate(
+        """() => Promise.race([
+            Promise.all(document.getAnimations()
+                .filter(a => a.playState === "running")
+                .filter(a => a.effect && a.effect.getTiming().iterations !== Infinity)
+                .map(a => a.finished.catch(() => null))),
+            new Promise(resolve => setTimeout(resolve, 1500)),
+        ])"""
+    )
     result = page.evaluate("async () => await axe.run(document)")
     return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": len(v["nodes"])}
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": len(v["nodes"]),
+            "first": [" ".join(node["target"]) for node in v["nodes"][:3]],
+        }
         for v in result["violations"]
         if v["impact"] in impacts
     ]
 
 
+def assert_accessible(page) -> None:
+    """The page now shown has no serious or critical axe violations; it counts as checked.
+
+    A journey (a test marked `journey`) must check every page it loads: the `phone` and
+    `desktop` fixtures fail the journey when a page it loaded was never checked.
+    """
+    page.wait_for_load_state()
+    violations = axe_violations(page)
+    assert violations == [], f"{page.url}: {violations}"
+    checked = _CHECKED.get(id(page))
+    if checked is not None:
+        checked.add(_address(page.url))
+
+
 def login(page, username: str, password: str) -> None:
     page.goto("/accounts/login/")
+    assert_accessible(page)
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
+    assert_accessible(page)
 
 
 @pytest.fixture

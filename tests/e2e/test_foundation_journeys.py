@@ -1,15 +1,16 @@
 """Journeys through the foundation: signing in on a phone, the home page, language, public powers."""
 
 import datetime
+import re
 
 import pytest
 
 from people.factories import OfficerFactory
 from powers.factories import EnforcementFieldFactory, PowerFactory, PowerListFactory
 
-from .conftest import axe_violations, login
+from .conftest import assert_accessible, login
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.journey, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "phone-pass-2026"
 
@@ -42,6 +43,7 @@ def test_language_can_be_switched_to_english(phone, officer):
     phone.select_option("#language-select", "en")
     phone.click(".language-form button[type=submit]")
     phone.wait_for_load_state()
+    assert_accessible(phone)
     assert phone.locator("html").get_attribute("lang") == "en"
 
 
@@ -50,16 +52,19 @@ def test_public_powers_page_by_township(phone, city):
     power = PowerFactory(field=field, name="对堵塞消防车通道的行政处罚")
     PowerListFactory(issuer=city["city"], powers=[power], effective_from=datetime.date(2023, 6, 1))
     phone.goto("/powers/")
+    assert_accessible(phone)
     phone.click(f"text={city['township11'].name}")
+    phone.wait_for_url(re.compile(r"/powers/units/"))
+    assert_accessible(phone)
     assert "对堵塞消防车通道的行政处罚" in phone.inner_text("main")
 
 
 @pytest.mark.parametrize("path", ["/accounts/login/", "/powers/"])
 def test_public_pages_have_no_serious_accessibility_violations(phone, city, path):
     phone.goto(path)
-    assert axe_violations(phone) == []
+    assert_accessible(phone)
 
 
 def test_home_has_no_serious_accessibility_violations(phone, officer):
     login(phone, officer.username, PASSWORD)
-    assert axe_violations(phone) == []
+    assert_accessible(phone)

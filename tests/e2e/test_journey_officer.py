@@ -18,9 +18,13 @@ from courses.models import LessonProgress
 from people.factories import OfficerFactory
 from quizzes.factories import QuestionFactory, QuizFactory
 
-from .conftest import login
+from .conftest import assert_accessible, login
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("wagtail_site")]
+pytestmark = [
+    pytest.mark.journey,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("wagtail_site"),
+]
 
 
 PASSWORD = "phone-pass-2026"
@@ -86,11 +90,13 @@ def lesson(city):
 
 def _my_training_total(page) -> Decimal:
     page.goto(reverse("courses:my_training"))
+    assert_accessible(page)
     return _number(page.inner_text("label[for=hours-total] strong"))
 
 
 def _my_certificate(page) -> tuple[str, Decimal]:
     page.goto(reverse("certification:mine"))
+    assert_accessible(page)
     status = page.get_attribute(".status-hero [data-status]", "data-status")
     hours = _number(page.inner_text("section[aria-labelledby=hours-heading] p strong"))
     return status, hours
@@ -119,6 +125,7 @@ def test_officer_studies_a_lesson_sits_its_quiz_offline_and_sees_hours_and_statu
 
     # The lesson: opening it starts the server's study clock; finishing early is refused.
     phone.goto(lesson.url)
+    assert_accessible(phone)
     assert "行政处罚的种类包括警告" in phone.inner_text("main")
     assert phone.is_disabled(".lesson-complete button[type=submit]")  # the countdown runs
     # Sent anyway (as without JavaScript), the server refuses it with a message.
@@ -141,8 +148,10 @@ def test_officer_studies_a_lesson_sits_its_quiz_offline_and_sees_hours_and_statu
     # The quiz placed in the lesson.
     phone.goto(lesson.url)
     phone.click(".quiz-block a.button")
+    assert_accessible(phone)
     phone.click("main form button[type=submit]")
     phone.wait_for_url(re.compile(r"/quizzes/attempt/[0-9a-f-]+/$"))
+    assert_accessible(phone)
     attempt_url = phone.url
     answer = re.compile(r"/answer/$")
 
@@ -169,6 +178,7 @@ def test_officer_studies_a_lesson_sits_its_quiz_offline_and_sees_hours_and_statu
     phone.once("dialog", lambda dialog: dialog.accept())
     phone.click("[data-finish]")
     phone.wait_for_url(re.compile(r"/result/$"))
+    assert_accessible(phone)
     assert _number(phone.inner_text(".result__score")) == 100
     assert phone.locator(".result .badge--ok").count() == 1
 

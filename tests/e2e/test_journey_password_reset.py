@@ -8,9 +8,9 @@ import pytest
 from people.factories import OfficerFactory, StaffFactory
 from people.models import PasswordResetEvent, Role
 
-from .conftest import axe_violations, login
+from .conftest import assert_accessible, login
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.journey, pytest.mark.django_db(transaction=True)]
 
 
 def test_supervisor_resets_a_password_and_the_officer_chooses_a_new_one(
@@ -28,20 +28,21 @@ def test_supervisor_resets_a_password_and_the_officer_chooses_a_new_one(
     # The supervisor finds the officer on the roster and issues a one-time password.
     login(desktop, supervisor.username, "supervisor-pass-2026")
     desktop.goto(reverse("officer_list"))
+    assert_accessible(desktop)
     row = desktop.locator("tbody tr", has_text="吴忘密")
     row.get_by_role("link", name="重置密码").click()
     assert "吴忘密" in desktop.inner_text("main")
-    assert axe_violations(desktop) == []
+    assert_accessible(desktop)
     desktop.get_by_role("button", name="生成一次性密码").click()
     one_time = desktop.get_by_test_id("one-time-password").inner_text().strip()
     assert len(one_time) == 10
-    assert axe_violations(desktop) == []
+    assert_accessible(desktop)
 
     # The officer signs in on a phone with it and is taken to the change-password form.
     login(phone, officer.username, one_time)
     assert phone.url.endswith(reverse("password_change"))
     assert "一次性密码" in phone.inner_text("main")
-    assert axe_violations(phone) == []
+    assert_accessible(phone)
     phone.goto(reverse("certification:mine"))
     assert phone.url.endswith(reverse("password_change")), "nothing else opens before the change"
     phone.fill("input[name=old_password]", one_time)
@@ -50,6 +51,7 @@ def test_supervisor_resets_a_password_and_the_officer_chooses_a_new_one(
     phone.click("main form button[type=submit]")
     phone.wait_for_load_state()
     assert "密码已修改" in phone.inner_text("body")
+    assert_accessible(phone)
 
     # The new password works from a fresh browser; the one-time password no longer does.
     fresh = browser.new_context(base_url=live_server.url, locale="zh-CN")

@@ -15,9 +15,9 @@ from certification.services import exam_result_record
 from people.factories import OfficerFactory, StaffFactory
 from people.models import Role
 
-from .conftest import login
+from .conftest import assert_accessible, login
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.journey, pytest.mark.django_db(transaction=True)]
 
 
 PASSWORD = "signoff-pass-2026"
@@ -58,10 +58,12 @@ def test_township_builds_an_application_list_and_the_head_signs_it(desktop, town
     # The supervisor starts a list and puts the eligible officer on it.
     login(page, township["supervisor"].username, PASSWORD)
     page.goto(reverse("certification:applications"))
+    assert_accessible(page)
     page.select_option("#unit", township["unit"].code)
     page.fill("input[name=title]", LIST_TITLE)
     page.click("form[action$='/applications/new/'] button[type=submit]")
     page.wait_for_url(re.compile(r"/certificate/applications/\d+/$"))
+    assert_accessible(page)
     assert page.inner_text("h1") == LIST_TITLE
 
     contract = page.locator("section[aria-labelledby=candidates-heading] tr", has_text="吴合同")
@@ -77,7 +79,7 @@ def test_township_builds_an_application_list_and_the_head_signs_it(desktop, town
     assert applicant.count() == 1
     assert "周合格" in applicant.inner_text()
     assert applicant.get_attribute("data-decision") == "pending"
-    assert "natural_resources" in applicant.inner_text()
+    assert "自然资源" in applicant.inner_text()  # the field by name, never its code
     # Signing is the head's step, not the supervisor's.
     assert page.locator("input[name=action][value=sign]").count() == 0
 
@@ -85,11 +87,13 @@ def test_township_builds_an_application_list_and_the_head_signs_it(desktop, town
     page.context.clear_cookies()
     login(page, township["head"].username, PASSWORD)
     page.goto(reverse("certification:applications"))
+    assert_accessible(page)
     page.click(f"main a:has-text('{LIST_TITLE}')")
     page.wait_for_url(re.compile(r"/certificate/applications/\d+/$"))
     assert page.locator("[data-state]").get_attribute("data-state") == "draft"
     page.click("form:has(input[name=action][value=sign]) button[type=submit]")
     page.wait_for_load_state()
+    assert_accessible(page)
 
     assert page.locator("[data-state]").get_attribute("data-state") == "signed"
     assert page.locator("input[name=action][value=sign]").count() == 0

@@ -15,9 +15,9 @@ from certification.factories import certificate, hours_add
 from people.factories import OfficerFactory, StaffFactory
 from people.models import Role
 
-from .conftest import login
+from .conftest import assert_accessible, login
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.journey, pytest.mark.django_db(transaction=True)]
 
 
 PASSWORD = "bureau-pass-2026"
@@ -50,6 +50,7 @@ def test_county_bureau_drills_down_and_downloads_the_readiness_export(
 
     # The dashboard opens on the bureau's own county, and shows nothing of the other county.
     page.goto(reverse("certification:dashboard"))
+    assert_accessible(page)
     assert city["county1"].name in page.inner_text("h1")
     units = page.locator("section[aria-labelledby=units-heading] tbody a")
     names = units.all_inner_texts()
@@ -60,6 +61,7 @@ def test_county_bureau_drills_down_and_downloads_the_readiness_export(
     # County → township: the township's officers, each with a status.
     units.filter(has_text=city["township11"].name).click()
     page.wait_for_url(re.compile(rf"/readiness/{city['township11'].code}/"))
+    assert_accessible(page)
     roster = page.locator("section[aria-labelledby=roster-heading] tbody tr")
     assert roster.count() == 2
     assert roster.filter(has_text="赵持证").get_attribute("data-status") == "valid"
@@ -71,17 +73,21 @@ def test_county_bureau_drills_down_and_downloads_the_readiness_export(
     # Township → officer.
     roster.filter(has_text="赵持证").locator("a").click()
     page.wait_for_url(re.compile(r"/certificate/officers/\d+/"))
+    assert_accessible(page)
     assert "赵持证" in page.inner_text("h1")
     assert page.get_attribute(".status-hero [data-status]", "data-status") == "valid"
 
     # Back up to the county through the breadcrumbs, and export it.
     page.go_back()
+    assert_accessible(page)
     page.click(f"nav.breadcrumbs a:has-text('{city['county1'].name}')")
     page.wait_for_url(re.compile(rf"/readiness/{city['county1'].code}/"))
+    assert_accessible(page)
     page.click("section[aria-labelledby=export-heading] form button[type=submit]")
     page.wait_for_load_state()
     link = page.locator(".export-progress [data-export-label] a")
     link.wait_for()
+    assert_accessible(page)
     with page.expect_download() as download_info:
         link.click()
     download = download_info.value

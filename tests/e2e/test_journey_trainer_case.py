@@ -23,9 +23,13 @@ from people.factories import OfficerFactory, StaffFactory
 from people.models import Role
 from powers.factories import EnforcementFieldFactory
 
-from .conftest import login
+from .conftest import assert_accessible, login
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("wagtail_site")]
+pytestmark = [
+    pytest.mark.journey,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("wagtail_site"),
+]
 
 
 PASSWORD = "case-pass-2026"
@@ -99,6 +103,7 @@ def test_trainer_case_goes_through_moderation_and_an_officer_finds_it(desktop, m
     # The trainer writes the case and submits it for review.
     login(page, moderation["trainer"].username, PASSWORD)
     page.goto(reverse("wagtailadmin_pages:add", args=["courses", "casepage", library.pk]))
+    assert_accessible(page)
     page.fill("#id_title", TITLE)
     page.fill("#id_case_number", "濮县某镇综执罚〔2024〕7号")
     page.fill("#id_decided_on", "2024-05-20")
@@ -119,6 +124,7 @@ def test_trainer_case_goes_through_moderation_and_an_officer_finds_it(desktop, m
     page.select_option("#id_county", str(moderation["county"].pk))
     _footer_action(page, "button[name='action-submit']", "action-submit")
     assert page.locator(".messages li.error").count() == 0
+    assert_accessible(page)  # the library's page listing, where the editor lands
     case = CasePage.objects.get(title=TITLE)
     assert not case.live
     assert case.current_workflow_state is not None
@@ -127,17 +133,20 @@ def test_trainer_case_goes_through_moderation_and_an_officer_finds_it(desktop, m
     page.context.clear_cookies()
     login(page, moderation["officer"].username, PASSWORD)
     page.goto(f"{library.url}?q=占地")
+    assert_accessible(page)
     assert page.locator(f"main a:has-text('{TITLE}')").count() == 0
 
     # The reviewer approves it in the admin.
     page.context.clear_cookies()
     login(page, moderation["reviewer"].username, PASSWORD)
     page.goto(reverse("wagtailadmin_pages:edit", args=[case.pk]))
+    assert_accessible(page)
     _footer_action(
         page,
         "button[data-workflow-action-name='approve']:not([data-workflow-action-modal-url])",
         "action-workflow-action",
     )
+    assert_accessible(page)
     case.refresh_from_db()
     assert case.live
 
@@ -145,12 +154,15 @@ def test_trainer_case_goes_through_moderation_and_an_officer_finds_it(desktop, m
     page.context.clear_cookies()
     login(page, moderation["officer"].username, PASSWORD)
     page.goto(library.url)
+    assert_accessible(page)
     page.fill("input[name=q]", "占地")
     page.click("form[role=search] button[type=submit]")
     page.wait_for_url(re.compile(r"\?q="))
+    assert_accessible(page)
     hit = page.locator(f"main a:has-text('{TITLE}')")
     assert hit.count() == 1
     assert page.locator("main mark", has_text="占地").count() >= 1
     hit.click()
     page.wait_for_load_state()
     assert FACTS in page.inner_text("main")
+    assert_accessible(page)
