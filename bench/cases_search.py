@@ -142,10 +142,10 @@ def seed() -> None:
 
     from modelsearch.signal_handlers import post_save_signal_handler as modelsearch_handler
 
-    from courses.case_demo import CASES as TEMPLATES
-    from courses.case_demo import _procedure, seed_cases
-    from courses.models import CasePage
-    from courses.services import case_index_rebuild
+    from cases.demo import CASES as TEMPLATES
+    from cases.demo import _procedure, seed_cases
+    from cases.models import CasePage
+    from cases.services import case_index_rebuild
     from people import demo as people_demo
     from people.models import OrgUnit, UnitKind
     from powers import demo as powers_demo
@@ -261,8 +261,8 @@ def measure(label: str) -> int:
     from django.db import connection
     from django.test import Client
 
-    from courses.models import CaseLibraryPage, CasePage, CaseSearchTerm
-    from courses.selectors import case_library_facets, case_library_results
+    from cases.models import CaseLibraryPage, CasePage, CaseSearchTerm
+    from cases.selectors import case_library_facets, case_library_results
 
     library = CaseLibraryPage.objects.get(slug="cases")
     print(

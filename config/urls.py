@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path("accounts/", include("people.urls")),
     path("powers/", include("powers.urls")),
+    path("training/cases/", include("cases.urls")),
     path("training/", include("courses.urls")),
     path("quizzes/", include("quizzes.urls")),
     path("certificate/", include("certification.urls")),

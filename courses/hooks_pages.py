@@ -36,8 +36,7 @@ def move_in_area(request, page, destination):
 
 @hooks.register("before_create_page")
 def create_in_area(request, parent_page, page_class):
-    from .models import CasePage
-
-    # A case's county is chosen in its form, which checks it (`CasePageForm`).
-    if page_class is not CasePage:
+    # A page whose county is chosen in its own form (a case: `CasePageForm` checks it)
+    # may be added under a parent of the whole city, such as the case library.
+    if not getattr(page_class, "county_chosen_in_form", False):
         _refuse_outside_area(request, parent_page)

@@ -5,6 +5,5 @@ from django.urls import include, path
 app_name = "courses"
 
 urlpatterns = [
-    path("cases/", include("courses.case_urls")),
     path("", include("courses.training_urls")),
 ]

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "powers",
     "quizzes",
     "courses",
+    "cases",
     "certification",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -2,11 +2,9 @@
 
 - `ledger`: the append-only training-hours ledger every kind of training feeds.
 - `training`: Wagtail pages for the three kinds of training and what officers do in them.
-- `cases`: the case-study library (以案说法).
 - `moderation`: the moderation task that keeps reviewers inside their area.
 """
 
-from .cases import *  # noqa: F403
 from .ledger import *  # noqa: F403
 from .moderation import *  # noqa: F403
 from .training import *  # noqa: F403

@@ -1,5 +1,4 @@
 """Write-side rules of the courses app, one module per area, re-exported here."""
 
-from .cases import *  # noqa: F403
 from .ledger import *  # noqa: F403
 from .training import *  # noqa: F403

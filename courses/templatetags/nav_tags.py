@@ -14,6 +14,8 @@ register = template.Library()
 CACHE_KEY = "courses:nav-pages"
 CACHE_SECONDS = 300
 NAV_PAGE_TYPES = ("trainingindexpage", "caselibrarypage", "handbookpage")
+# The case library is a page type of the `cases` app; it is named here, not imported.
+NAV_PAGE_APPS = ("courses", "cases")
 
 
 @register.simple_tag
@@ -24,7 +26,7 @@ def content_nav_pages() -> list[tuple[str, str]]:
         return cached
     pages = (
         Page.objects.live()
-        .filter(content_type__app_label="courses", content_type__model__in=NAV_PAGE_TYPES)
+        .filter(content_type__app_label__in=NAV_PAGE_APPS, content_type__model__in=NAV_PAGE_TYPES)
         .select_related("content_type")
         .order_by("path")
     )

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 import pytest
 
+from cases.factories import CaseLibraryPageFactory, CasePageFactory
 from certification.factories import certificate, hours_add
-from courses.case_factories import CaseLibraryPageFactory, CasePageFactory
 from courses.factories import lesson_create, module_create
 from people.factories import OfficerFactory, StaffFactory
 from people.models import Role

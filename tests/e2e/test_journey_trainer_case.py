@@ -17,8 +17,8 @@ from wagtail.models import (
 
 import pytest
 
-from courses.case_factories import CaseLibraryPageFactory
-from courses.models import CasePage
+from cases.factories import CaseLibraryPageFactory
+from cases.models import CasePage
 from people.factories import OfficerFactory, StaffFactory
 from people.models import Role
 from powers.factories import EnforcementFieldFactory
@@ -102,7 +102,7 @@ def test_trainer_case_goes_through_moderation_and_an_officer_finds_it(desktop, m
 
     # The trainer writes the case and submits it for review.
     login(page, moderation["trainer"].username, PASSWORD)
-    page.goto(reverse("wagtailadmin_pages:add", args=["courses", "casepage", library.pk]))
+    page.goto(reverse("wagtailadmin_pages:add", args=["cases", "casepage", library.pk]))
     assert_accessible(page)
     page.fill("#id_title", TITLE)
     page.fill("#id_case_number", "濮县某镇综执罚〔2024〕7号")

@@ -185,11 +185,11 @@ def _observed(*, placement, officer, coordinator, host):
 def world_build() -> World:
     """The small city of `people.factories.city_tree`, a user of every role, a marker officer
     in every grassroots unit, and for each view an object of the viewing officer's."""
-    from courses.case_factories import CaseLibraryPageFactory, CasePageFactory
+    from cases.factories import CaseLibraryPageFactory, CasePageFactory
+    from cases.services import case_assign
     from courses.factories import LectureFactory, PlacementFactory, lesson_create, module_create
     from courses.models import FieldPracticeParticipant, FieldPracticeSession
     from courses.services import training as svc
-    from courses.services.cases import case_assign
     from people.factories import OfficerFactory, StaffFactory, UnitFactory, city_tree
     from powers.factories import PowerFactory, PowerListFactory
     from quizzes import services as quiz_services
@@ -391,8 +391,8 @@ KWARGS = {
     "courses:field_sign": lambda w: {"pk": w.session.pk},
     "courses:field_evaluate": lambda w: {"pk": w.participant.pk},
     "courses:field_acknowledge": lambda w: {"pk": w.participant.pk},
-    "courses:case_read": lambda w: {"page_id": w.case.pk},
-    "courses:case_assignment_withdraw": lambda w: {"pk": w.assignments["township11"].pk},
+    "cases:case_read": lambda w: {"page_id": w.case.pk},
+    "cases:case_assignment_withdraw": lambda w: {"pk": w.assignments["township11"].pk},
     "certification:officer": lambda w: {"pk": w.markers["township11"].pk},
     "officer_password_reset": lambda w: {"pk": w.markers["township11"].pk},
     "certification:transcript": lambda w: {"pk": w.markers["township11"].pk},

@@ -232,7 +232,7 @@ def test_another_countys_bureau_cannot_withdraw_a_case_assignment(world, client)
     bureau2 = StaffFactory(role=Role.JUSTICE_BUREAU, unit=world.city["bureau2"])
     client.force_login(bureau2)
     assignment = world.assignments["township11"]
-    response = client.post(reverse("courses:case_assignment_withdraw", args=[assignment.pk]))
+    response = client.post(reverse("cases:case_assignment_withdraw", args=[assignment.pk]))
     assert response.status_code in (403, 404)
     assignment.refresh_from_db()
     assert assignment.withdrawn_at is None

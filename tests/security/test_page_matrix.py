@@ -27,7 +27,7 @@ PAGE_TYPES = sorted(
 
 @pytest.fixture
 def tree(city):
-    from courses.case_factories import CaseLibraryPageFactory, CasePageFactory
+    from cases.factories import CaseLibraryPageFactory, CasePageFactory
     from courses.factories import handbook, lesson_create, module_create, site_root
     from courses.factories import training_index as index_create
     from courses.models import HandbookSection, HandbookSectionPage
@@ -66,8 +66,8 @@ def tree(city):
             "courses.LessonPage": lesson_create(module=module2, title="县2课程"),
             "courses.HandbookPage": book,
             "courses.HandbookSectionPage": book_section,
-            "courses.CaseLibraryPage": library,
-            "courses.CasePage": CasePageFactory(
+            "cases.CaseLibraryPage": library,
+            "cases.CasePage": CasePageFactory(
                 parent=library, title="县2案例", county=city["county2"]
             ),
         },
@@ -111,7 +111,7 @@ def test_county_staff_cannot_write_pages_outside_their_area(client, tree, model,
     assert not fresh.has_unpublished_changes or page.has_unpublished_changes
 
     for child_type in model.allowed_subpage_models():
-        if child_type._meta.label == "courses.CasePage":
+        if child_type._meta.label == "cases.CasePage":
             continue  # a case's county is chosen in its form: see the case test below
         url = reverse(
             "wagtailadmin_pages:add",
@@ -129,13 +129,13 @@ def test_the_city_administrator_may_open_every_page(client, tree, model):
 
 
 def test_a_trainer_cannot_file_a_case_under_another_county(client, city, tree):
-    from courses.models import CasePage
+    from cases.models import CasePage
     from powers.factories import EnforcementFieldFactory, PowerFactory
-    from tests.courses.test_cases_moderation import case_form
+    from tests.cases.test_cases_moderation import case_form
 
-    library = tree["pages"]["courses.CaseLibraryPage"]
+    library = tree["pages"]["cases.CaseLibraryPage"]
     client.force_login(tree["users"][Role.TRAINER])
-    url = reverse("wagtailadmin_pages:add", args=["courses", "casepage", library.pk])
+    url = reverse("wagtailadmin_pages:add", args=["cases", "casepage", library.pk])
     response = client.get(url)
     assert response.status_code == 200
     counties = set(response.context["form"].fields["county"].queryset)

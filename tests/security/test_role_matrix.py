@@ -40,7 +40,7 @@ KNOWN = {
     "courses:field_session",
     "courses:field_evaluate",
     "courses:supervisor_hours",
-    "courses:case_assignments",
+    "cases:case_assignments",
     "quizzes:index",
     "quizzes:attempt",
     "quizzes:attempt_answer",
@@ -104,7 +104,7 @@ LIST_VIEWS = {
     "courses:review_list": _officer_names,
     "quizzes:officer_results": _officer_names,
     "quizzes:marking_queue": _officer_names,
-    "courses:case_assignments": _unit_names,
+    "cases:case_assignments": _unit_names,
 }
 
 #: Who may open each list at all (the others get 403). Everyone else who may open it sees
@@ -119,7 +119,7 @@ ALLOWED = {
     },
     "courses:review_list": {Role.TRAINER, Role.CITY_ADMIN},
     "quizzes:marking_queue": {Role.TRAINER, Role.CITY_ADMIN},
-    "courses:case_assignments": {Role.TOWNSHIP_SUPERVISOR, Role.JUSTICE_BUREAU, Role.CITY_ADMIN},
+    "cases:case_assignments": {Role.TOWNSHIP_SUPERVISOR, Role.JUSTICE_BUREAU, Role.CITY_ADMIN},
 }
 ALLOWED["courses:supervisor_hours"] = ALLOWED["officer_list"]
 ALLOWED["quizzes:officer_results"] = ALLOWED["officer_list"]

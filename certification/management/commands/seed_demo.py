@@ -5,8 +5,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from cases import demo as case_demo
 from certification import demo as certification_demo
-from courses import case_demo
 from courses import demo as courses_demo
 from people import demo as people_demo
 from powers import demo as powers_demo

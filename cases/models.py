@@ -3,10 +3,10 @@
 A case is a Wagtail page, so trainers get preview, revisions and the moderation workflow
 for free (https://docs.wagtail.org/en/stable/topics/pages.html). Its structured parts —
 legal basis, procedure, evidence, lessons — are StreamFields of small blocks
-(`courses.case_blocks`), so the library can show, index and check them field by field.
+(`cases.blocks`), so the library can show, index and check them field by field.
 
 Search does not use Wagtail's search backend: Chinese needs the character n-gram index
-of `CaseSearchTerm`, built when a case is published (see `courses.case_search`).
+of `CaseSearchTerm`, built when a case is published (see `cases.search`).
 
 What an officer does with a case is recorded in append-only rows — `CaseReading` (the
 server-side record that they read it) and `CaseCompletion` (read, and the quiz passed;
@@ -27,17 +27,17 @@ from wagtail.signals import page_published, page_unpublished
 
 from modelcluster.fields import ParentalManyToManyField
 
+from courses.models import HourCategory
 from quizzes.signals import attempt_graded
 
-from ..case_blocks import (
+from .blocks import (
     PROCEDURE_STEPS,
     DocumentTemplateBlock,
     EvidenceBlock,
     LegalProvisionBlock,
     procedure_stream_blocks,
 )
-from ..case_forms import CasePageForm
-from .ledger import HourCategory
+from .forms import CasePageForm
 
 __all__ = [
     "CaseOutcome",
@@ -75,19 +75,19 @@ class CaseLibraryPage(Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["courses.CasePage"]
+    subpage_types = ["cases.CasePage"]
     template = "pages/cases/case_library_page.html"
 
     class Meta:
         verbose_name = _("case library (以案说法)")
 
     def serve(self, request, *args, **kwargs):
-        from ..case_views import login_required_page
+        from .views import login_required_page
 
         return login_required_page(request) or super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from ..case_views import case_library_context
+        from .views import case_library_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(case_library_context(request=request, library=self))
@@ -231,7 +231,9 @@ class CasePage(Page):
     ]
 
     base_form_class = CasePageForm
-    parent_page_types = ["courses.CaseLibraryPage"]
+    parent_page_types = ["cases.CaseLibraryPage"]
+    # Its county is picked in its form (checked there), not taken from where it is filed.
+    county_chosen_in_form = True
     subpage_types: list[str] = []
     template = "pages/cases/case_page.html"
 
@@ -240,12 +242,12 @@ class CasePage(Page):
         verbose_name_plural = _("cases")
 
     def serve(self, request, *args, **kwargs):
-        from ..case_views import login_required_page
+        from .views import login_required_page
 
         return login_required_page(request) or super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from ..case_views import case_page_context
+        from .views import case_page_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(case_page_context(request=request, page=self))
@@ -388,13 +390,13 @@ class CaseAssignment(models.Model):
 
 
 def _case_published(sender, instance, **kwargs) -> None:
-    from ..services.cases import case_index_update
+    from .services import case_index_update
 
     case_index_update(page=instance)
 
 
 def _case_unpublished(sender, instance, **kwargs) -> None:
-    from ..services.cases import case_index_remove
+    from .services import case_index_remove
 
     case_index_remove(page=instance)
 
@@ -406,7 +408,7 @@ page_unpublished.connect(_case_unpublished, sender=CasePage, dispatch_uid="case_
 
 
 def _attempt_graded(sender, attempt, **kwargs) -> None:
-    from ..services.cases import case_study_quiz_passed
+    from .services import case_study_quiz_passed
 
     if attempt.passed:
         case_study_quiz_passed(officer=attempt.user, quiz=attempt.quiz)

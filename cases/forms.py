@@ -13,7 +13,7 @@ __all__ = ["CasePageForm", "CaseFilterForm", "CaseAssignmentForm"]
 
 
 class CasePageForm(WagtailAdminPageForm):
-    """Hard checks on a case. Personal data is only *warned* about (see `hooks_cases`):
+    """Hard checks on a case. Personal data is only *warned* about (see `cases.wagtail_hooks`):
     the editor may have a good reason, and a warning does not lose their work.
 
     The county and township menus offer only the editor's area, and a case saved by

@@ -6,10 +6,10 @@ from django.core.cache import cache
 
 import pytest
 
-from courses.case_factories import CaseLibraryPageFactory, CasePageFactory
-from courses.case_search import document_terms, query_parse, text_highlight, text_snippet
-from courses.models import CaseSearchTerm
-from courses.selectors import case_library_results
+from cases.factories import CaseLibraryPageFactory, CasePageFactory
+from cases.models import CaseSearchTerm
+from cases.search import document_terms, query_parse, text_highlight, text_snippet
+from cases.selectors import case_library_results
 from powers.factories import EnforcementFieldFactory, PowerFactory
 
 

@@ -21,21 +21,21 @@ from people.selectors import officers_visible_to
 from powers.models import AppliesTo, EnforcementField, Power, PowerList
 from quizzes.selectors import quiz_passed, quizzes_passed
 
-from ..case_search import (
-    SearchQuery,
-    document_terms,
-    query_parse,
-    text_highlight,
-    text_normalise,
-    text_snippet,
-)
-from ..models.cases import (
+from .models import (
     CaseAssignment,
     CaseCompletion,
     CaseOutcome,
     CasePage,
     CaseReading,
     CaseSearchTerm,
+)
+from .search import (
+    SearchQuery,
+    document_terms,
+    query_parse,
+    text_highlight,
+    text_normalise,
+    text_snippet,
 )
 
 __all__ = [
@@ -62,7 +62,7 @@ __all__ = [
 ]
 
 # ---------------------------------------------------------------------------
-# Personal data: the editor is warned, never blocked (see hooks_cases).
+# Personal data: the editor is warned, never blocked (see cases/wagtail_hooks.py).
 # ---------------------------------------------------------------------------
 
 # Resident identity number (GB 11643): 6-digit area, birth date 18xx–20xx, 3-digit
@@ -169,7 +169,7 @@ def case_personal_data_findings(*, page: CasePage) -> list[PersonalDataFinding]:
 
 
 def case_document_terms(*, page: CasePage) -> dict[str, int]:
-    """The weighted search terms of a case (see `courses.case_search`)."""
+    """The weighted search terms of a case (see `cases.search`)."""
     return document_terms((text, weight) for _name, text, weight in case_text_parts(page))
 
 
@@ -206,7 +206,7 @@ class CaseFacets:
     outcomes: list[tuple[str, str]] = field(default_factory=lambda: list(CaseOutcome.choices))
 
 
-#: Bumped (by `courses.services.cases`) whenever a case is published or unpublished.
+#: Bumped (by `cases.services`) whenever a case is published or unpublished.
 FACETS_VERSION_KEY = "cases:facets:version"
 FACETS_TIMEOUT = 600
 

@@ -9,24 +9,24 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from courses.services import training_record_create
 from people.models import OrgUnit, User
 from quizzes.models import Quiz
 from quizzes.selectors import quiz_passed
 
-from ..models.cases import (
+from .models import (
     CaseAssignment,
     CaseCompletion,
     CasePage,
     CaseReading,
     CaseSearchTerm,
 )
-from ..selectors.cases import (
+from .selectors import (
     FACETS_VERSION_KEY,
     case_assignable_units,
     case_document_terms,
     case_is_officer,
 )
-from .ledger import training_record_create
 
 __all__ = [
     "case_index_update",
@@ -41,7 +41,7 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------
-# The search index (see courses.case_search for why it exists)
+# The search index (see cases.search for why it exists)
 # ---------------------------------------------------------------------------
 
 

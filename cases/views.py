@@ -17,17 +17,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from .case_forms import CaseAssignmentForm, CaseFilterForm
-from .case_search import query_parse, text_highlight
-from .models.cases import CaseAssignment, CasePage
-from .selectors.cases import (
+from .forms import CaseAssignmentForm, CaseFilterForm
+from .models import CaseAssignment, CasePage
+from .search import query_parse, text_highlight
+from .selectors import (
     case_assignable_units,
     case_assignments_visible_to,
     case_library_facets,
     case_library_results,
     case_study_status,
 )
-from .services.cases import case_assign, case_assignment_withdraw, case_reading_record
+from .services import case_assign, case_assignment_withdraw, case_reading_record
 
 
 def login_required_page(request):
@@ -156,7 +156,7 @@ def case_assignments(request):
                 request,
                 _("The case is now required of %(unit)s.") % {"unit": form.cleaned_data["unit"]},
             )
-            return redirect("courses:case_assignments")
+            return redirect("cases:case_assignments")
     assignments = case_assignments_visible_to(user=request.user)[:200]
     withdrawable = set(units.values_list("pk", flat=True))
     return render(
@@ -175,4 +175,4 @@ def case_assignment_withdraw_view(request, pk: int):
         raise Http404
     case_assignment_withdraw(actor=request.user, assignment=assignment)
     messages.success(request, _("The assignment was withdrawn."))
-    return redirect(reverse("courses:case_assignments"))
+    return redirect(reverse("cases:case_assignments"))

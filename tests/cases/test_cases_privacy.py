@@ -6,9 +6,9 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 import pytest
 
-from courses.case_factories import CaseLibraryPageFactory, CasePageFactory
-from courses.models import CasePage
-from courses.selectors import case_personal_data_findings, personal_data_findings
+from cases.factories import CaseLibraryPageFactory, CasePageFactory
+from cases.models import CasePage
+from cases.selectors import case_personal_data_findings, personal_data_findings
 from people.models import User
 
 
@@ -120,9 +120,7 @@ class TestEditorWarning:
 @pytest.mark.django_db
 def test_the_case_editor_opens_with_every_part(client, library):
     client.force_login(User.objects.create_superuser("editor2", password="x"))
-    response = client.get(
-        reverse("wagtailadmin_pages:add", args=["courses", "casepage", library.pk])
-    )
+    response = client.get(reverse("wagtailadmin_pages:add", args=["cases", "casepage", library.pk]))
     assert response.status_code == 200
     fields = response.context["form"].fields
     for name in ["legal_basis", "procedure", "evidence", "lessons", "document_templates", "quiz"]:

@@ -7,8 +7,8 @@ from wagtail import hooks
 
 from people.models import Role
 
-from .models.cases import CasePage
-from .selectors.cases import (
+from .models import CasePage
+from .selectors import (
     CASE_ASSIGNER_ROLES,
     case_personal_data_findings,
     cases_assigned_pending,
@@ -76,8 +76,10 @@ def case_assignment_panel(*, request, roles):
 def case_library_permissions(request, page):
     """A new case library, or a new county (whose reviewers publish cases), gets the library's
     page permissions."""
-    from .models import CaseLibraryPage, CountySectionPage
-    from .services.library_permissions import case_library_permissions_ensure
+    from courses.models import CountySectionPage
+
+    from .library_permissions import case_library_permissions_ensure
+    from .models import CaseLibraryPage
 
     specific = page.specific
     if isinstance(specific, CaseLibraryPage):

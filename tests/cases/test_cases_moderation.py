@@ -15,8 +15,8 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 import pytest
 
-from courses.case_factories import CaseLibraryPageFactory
-from courses.models import CasePage
+from cases.factories import CaseLibraryPageFactory
+from cases.models import CasePage
 from people.factories import OfficerFactory, StaffFactory
 from people.models import Role
 from powers.factories import EnforcementFieldFactory, PowerFactory
@@ -107,7 +107,7 @@ def test_a_trainer_publishes_a_case_through_moderation_and_an_officer_finds_it(
     library = moderation["library"]
 
     client.force_login(trainer)
-    add_url = reverse("wagtailadmin_pages:add", args=["courses", "casepage", library.pk])
+    add_url = reverse("wagtailadmin_pages:add", args=["cases", "casepage", library.pk])
     data = case_form(field, power)
     data["county"] = city["county1"].pk  # staff below the city file cases under their county
     data["action-submit"] = "Submit for moderation"

@@ -8,10 +8,12 @@ from django.utils import timezone
 
 import pytest
 
-from courses.case_factories import CaseLibraryPageFactory, CasePageFactory
-from courses.models import CaseAssignment, CaseCompletion, CaseReading, TrainingRecord
-from courses.selectors import cases_assigned_pending, training_hours
-from courses.services import case_assign, case_reading_record
+from cases.factories import CaseLibraryPageFactory, CasePageFactory
+from cases.models import CaseAssignment, CaseCompletion, CaseReading
+from cases.selectors import cases_assigned_pending
+from cases.services import case_assign, case_reading_record
+from courses.models import TrainingRecord
+from courses.selectors import training_hours
 from people.factories import OfficerFactory, StaffFactory
 from people.models import Role
 from quizzes.models import Attempt, Quiz
@@ -67,7 +69,7 @@ class TestCrediting:
     def test_reading_a_case_without_a_quiz_credits_its_hours_once(self, client, officer, library):
         case = CasePageFactory(parent=library, study_hours=Decimal("1.5"))
         client.force_login(officer)
-        url = reverse("courses:case_read", args=[case.pk])
+        url = reverse("cases:case_read", args=[case.pk])
         response = client.post(url, follow=True)
         assert response.status_code == 200
         assert response.context["study"].completed
@@ -82,14 +84,14 @@ class TestCrediting:
     ):
         case = CasePageFactory(parent=library, study_hours=2, quiz=quiz)
         client.force_login(officer)
-        client.post(reverse("courses:case_read", args=[case.pk]))
+        client.post(reverse("cases:case_read", args=[case.pk]))
         assert CaseReading.objects.filter(officer=officer, page=case).exists()
         assert hours(officer) == 0
-        assert reverse("courses:case_read", args=[case.pk]) not in client.get(case.url).text
+        assert reverse("cases:case_read", args=[case.pk]) not in client.get(case.url).text
         pass_quiz(officer, quiz)
         assert hours(officer) == 2
         pass_quiz(officer, quiz)  # a second passing attempt
-        client.post(reverse("courses:case_read", args=[case.pk]))
+        client.post(reverse("cases:case_read", args=[case.pk]))
         assert hours(officer) == 2
         assert TrainingRecord.objects.filter(officer=officer).count() == 1
 
@@ -104,15 +106,15 @@ class TestCrediting:
         trainer = StaffFactory(role=Role.TRAINER, unit=city["county1"])
         case = CasePageFactory(parent=library, study_hours=1)
         client.force_login(trainer)
-        assert reverse("courses:case_read", args=[case.pk]) not in client.get(case.url).text
-        response = client.post(reverse("courses:case_read", args=[case.pk]), follow=True)
+        assert reverse("cases:case_read", args=[case.pk]) not in client.get(case.url).text
+        response = client.post(reverse("cases:case_read", args=[case.pk]), follow=True)
         assert response.status_code == 200
         assert not CaseReading.objects.exists() and not TrainingRecord.objects.exists()
 
     def test_an_unpublished_case_cannot_be_read(self, client, officer, library):
         draft = CasePageFactory(parent=library, publish=False)
         client.force_login(officer)
-        assert client.post(reverse("courses:case_read", args=[draft.pk])).status_code == 404
+        assert client.post(reverse("cases:case_read", args=[draft.pk])).status_code == 404
 
 
 @pytest.mark.django_db
@@ -131,7 +133,7 @@ class TestAssignments:
         case = CasePageFactory(parent=library, title="非法占地建房案")
         client.force_login(supervisor)
         response = client.post(
-            reverse("courses:case_assignments"),
+            reverse("cases:case_assignments"),
             {"page": case.pk, "unit": city["township11"].pk, "due_on": ""},
             follow=True,
         )
@@ -139,7 +141,7 @@ class TestAssignments:
         assert CaseAssignment.objects.filter(page=case, unit=city["township11"]).exists()
         client.force_login(officer)
         assert "非法占地建房案" in client.get(reverse("home")).text
-        client.post(reverse("courses:case_read", args=[case.pk]))
+        client.post(reverse("cases:case_read", args=[case.pk]))
         assert CaseCompletion.objects.filter(officer=officer, page=case).exists()
         assert "非法占地建房案" not in client.get(reverse("home")).text
 
@@ -159,7 +161,7 @@ class TestAssignments:
         case = CasePageFactory(parent=library)
         client.force_login(supervisor)
         response = client.post(
-            reverse("courses:case_assignments"), {"page": case.pk, "unit": city["township12"].pk}
+            reverse("cases:case_assignments"), {"page": case.pk, "unit": city["township12"].pk}
         )
         assert response.status_code == 200
         assert "unit" in response.context["form"].errors
@@ -167,7 +169,7 @@ class TestAssignments:
 
     def test_officers_and_trainers_cannot_open_the_assignment_page(self, client, officer, city):
         client.force_login(officer)
-        assert client.get(reverse("courses:case_assignments")).status_code == 403
+        assert client.get(reverse("cases:case_assignments")).status_code == 403
 
     def test_withdrawing_another_countys_assignment_is_not_found(self, client, library, city):
         case = CasePageFactory(parent=library)
@@ -175,7 +177,7 @@ class TestAssignments:
         assignment = case_assign(actor=other_bureau, page=case, unit=city["township21"])
         me = StaffFactory(role=Role.JUSTICE_BUREAU, unit=city["bureau1"])
         client.force_login(me)
-        url = reverse("courses:case_assignment_withdraw", args=[assignment.pk])
+        url = reverse("cases:case_assignment_withdraw", args=[assignment.pk])
         assert client.post(url).status_code == 404
         assignment.refresh_from_db()
         assert assignment.active
@@ -190,12 +192,12 @@ class TestAssignments:
             case_assign(actor=bureau, page=case, unit=city["county1"])
         case_reading_record(officer=officers[0], page=case)
         client.force_login(bureau)
-        client.get(reverse("courses:case_assignments"))
+        client.get(reverse("cases:case_assignments"))
         with django_assert_max_num_queries(15):
-            response = client.get(reverse("courses:case_assignments"))
+            response = client.get(reverse("cases:case_assignments"))
         first = response.context["assignments"][0]
         assert (first.done_count, first.officer_count) == (1, 3)
-        withdraw = reverse("courses:case_assignment_withdraw", args=[first.pk])
+        withdraw = reverse("cases:case_assignment_withdraw", args=[first.pk])
         client.post(withdraw)
         first.refresh_from_db()
         assert first.withdrawn_by == bureau

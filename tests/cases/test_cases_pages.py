@@ -7,7 +7,7 @@ from django.urls import reverse
 
 import pytest
 
-from courses.case_factories import CaseLibraryPageFactory, CasePageFactory
+from cases.factories import CaseLibraryPageFactory, CasePageFactory
 from people.factories import OfficerFactory
 from powers.factories import EnforcementFieldFactory, PowerFactory, PowerListFactory
 
@@ -205,7 +205,7 @@ class TestCasePage:
         assert "第一百一十九条" in text and "无人机巡查照片3张" in text
         assert text.index("当日立案") < text.index("作出处罚决定")  # the timeline is in order
         assert 'class="message message--warning case-withdrawn"' in text
-        assert reverse("courses:case_read", args=[case.pk]) in text  # "I have read it" button
+        assert reverse("cases:case_read", args=[case.pk]) in text  # "I have read it" button
 
     def test_a_case_page_runs_a_fixed_number_of_queries(
         self, client, officer, cases, django_assert_max_num_queries

@@ -4,10 +4,10 @@ from django.urls import reverse
 
 import pytest
 
-from courses.case_demo import _trainer_permissions
-from courses.case_factories import CaseLibraryPageFactory
+from cases.demo import _trainer_permissions
+from cases.factories import CaseLibraryPageFactory
+from cases.models import CasePage
 from courses.factories import site_root, training_index
-from courses.models import CasePage
 from courses.services import county_section_ensure, moderation_workflow_ensure
 from people.factories import StaffFactory
 from people.models import Role
@@ -42,7 +42,7 @@ def _submitted_case(client, city, site) -> CasePage:
     data = case_form(field, power)
     data["county"] = city["county1"].pk
     data["action-submit"] = "Submit for moderation"
-    add_url = reverse("wagtailadmin_pages:add", args=["courses", "casepage", site["library"].pk])
+    add_url = reverse("wagtailadmin_pages:add", args=["cases", "casepage", site["library"].pk])
     response = client.post(add_url, data)
     assert response.status_code == 302, response.context["form"].errors
     client.get(reverse("wagtailadmin_home"))  # shows (and so clears) the "submitted" message

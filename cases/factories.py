@@ -6,8 +6,8 @@ import factory
 
 from powers.factories import EnforcementFieldFactory
 
-from .models.cases import CaseLibraryPage, CasePage
-from .selectors.cases import site_root_page as site_root
+from .models import CaseLibraryPage, CasePage
+from .selectors import site_root_page as site_root
 
 __all__ = ["CaseLibraryPageFactory", "CasePageFactory"]
 

@@ -13,9 +13,9 @@ from django.db import transaction
 from people.models import OrgUnit, User
 from powers.models import EnforcementField, Power
 
-from .models.cases import CaseLibraryPage, CaseOutcome, CasePage
-from .selectors.cases import site_root_page
-from .services.cases import case_assign
+from .models import CaseLibraryPage, CaseOutcome, CasePage
+from .selectors import site_root_page
+from .services import case_assign
 
 __all__ = ["seed_cases", "CASES"]
 
@@ -1367,7 +1367,7 @@ def _library() -> CaseLibraryPage:
 
 def _trainer_permissions(library: CaseLibraryPage) -> None:
     """Trainers write cases in the library; county bureaus and the city publish them."""
-    from .services.library_permissions import case_library_permissions_ensure
+    from .library_permissions import case_library_permissions_ensure
 
     case_library_permissions_ensure(library)
 
