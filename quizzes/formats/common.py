@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from quizzes.models import Question, QuestionCategory, QuestionType, TextFormat
 
+from .files import length_before_storing
 from .html import html_clean, html_problems, plain_to_html
-from .images import html_image_problems, length_before_storing
+from .images import html_image_problems
 
 TRUE_TEXT = "正确"
 FALSE_TEXT = "错误"
