@@ -22,7 +22,7 @@ MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x0a" + b"\0" * 10 + b"\xff\xfb\x90\x64" + b"
 MP3_B64 = base64.b64encode(MP3).decode()
 
 # Shaped like Moodle's multichoice export: the text links a recording through
-# @@PLUGINFILE@@ and carries it as a base64 <file>.
+# @@PLUGINFILE@@ and carries it as a base64 <file> (with no path, as Moodle writes it).
 XML = f"""<?xml version="1.0" encoding="UTF-8"?>
 <quiz>
   <question type="category">
@@ -32,7 +32,7 @@ XML = f"""<?xml version="1.0" encoding="UTF-8"?>
     <name><text>听录音选处罚</text></name>
     <questiontext format="html">
       <text><![CDATA[<p>请听录音：<a href="@@PLUGINFILE@@/%E5%BD%95%E9%9F%B3%20one.mp3">录音</a></p>]]></text>
-      <file name="录音 one.mp3" path="/" encoding="base64">{MP3_B64}</file>
+      <file name="录音 one.mp3" encoding="base64">{MP3_B64}</file>
     </questiontext>
     <generalfeedback format="html"><text></text></generalfeedback>
     <defaultgrade>1.0000000</defaultgrade>
@@ -149,7 +149,7 @@ def test_the_cleaner_keeps_document_links_and_drops_other_data_links():
 )
 def test_a_file_that_cannot_be_kept_refuses_the_question_naming_it(tmp_path, name, payload, why):
     bad = XML.replace(
-        f'<file name="录音 one.mp3" path="/" encoding="base64">{MP3_B64}</file>',
+        f'<file name="录音 one.mp3" encoding="base64">{MP3_B64}</file>',
         f'<file name="{name}" path="/" encoding="base64">{base64.b64encode(payload).decode()}</file>',
     )
     path = tmp_path / "bad.xml"
