@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from quizzes.models import Question, QuestionCategory, QuestionType, TextFormat
 
-from .files import length_before_storing
+from .files import html_file_problems, length_before_storing
 from .html import html_clean, html_problems, plain_to_html
 from .images import html_image_problems
 
@@ -212,6 +212,7 @@ def formats_apply(question: ParsedQuestion, formats: dict, refuse) -> ParsedQues
         setattr(question, name, as_html(getattr(question, name), fmt))
     for part in question.html_parts():
         found += [message for message in html_image_problems(part) if message not in found]
+        found += [message for message in html_file_problems(part) if message not in found]
     for message in found:
         refuse(message)
     return None if found else question

@@ -124,6 +124,27 @@ def has_data_files(value: str) -> bool:
     return _DATA_FILE.search(value) is not None
 
 
+def html_file_problems(value: str) -> list[str]:
+    """Why each data: file in this HTML cannot be kept (one pasted into a GIFT or XLSX file,
+    not read from a Moodle XML `<file>`, which is checked as it is read)."""
+    problems = []
+    for match in _DATA_FILE.finditer(value):
+        name = unquote(match.group("name"))
+        data = decode_base64(match.group("data"))
+        if data is None:
+            why = _("it is not valid base64")
+        else:
+            mime, why = file_check(name, data)
+            if mime is not None and mime != match.group("mime"):
+                why = _("its content is not a .%(ext)s file") % {"ext": extension(name)}
+        if why:
+            problems.append(
+                _("the file %(name)s cannot be linked from a question: %(why)s")
+                % {"name": name, "why": why}
+            )
+    return problems
+
+
 def length_before_storing(value: str) -> int:
     """The length a text will have once its data: images and files are stored."""
     return _image_length_before_storing(_DATA_FILE.sub("x" * STORED_URL_LENGTH, value))

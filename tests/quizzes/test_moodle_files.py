@@ -161,3 +161,55 @@ def test_a_file_that_cannot_be_kept_refuses_the_question_naming_it(tmp_path, nam
     assert first.startswith("Line 6: “听录音选处罚”: the file ")
     assert (name or "(no name)") in first and why in first
     assert not get_document_model().objects.exists() and not Question.objects.exists()
+
+
+def _gift_link(payload: bytes) -> bytes:
+    uri = f"data:audio/mpeg;name=gift.mp3;base64,{base64.b64encode(payload).decode()}"
+    uri = uri.replace(":", "\\:").replace("=", "\\=")  # GIFT's escapes
+    return f'[html]<p>听 <a href\\="{uri}">录音</a></p> {{=甲 ~乙}}\n'.encode()
+
+
+@pytest.mark.django_db
+def test_a_data_file_pasted_into_a_gift_question_is_checked_then_stored(tmp_path):
+    # 75 bytes: base64 without padding.
+    good = MP3[:75]
+    result = exchange.questions_import(data=_gift_link(good), fmt="gift", category_path=["文本"])
+    assert not result.problems
+    document = get_document_model().objects.get()
+    assert (
+        document.title == "gift.mp3" and document.collection.get_parent().name == "Question files"
+    )
+    assert f'href="{document.url}"' in Question.objects.get().text
+
+    bad = b"MZ\x90\x00" + b"\0" * 71
+    result = exchange.questions_import(data=_gift_link(bad), fmt="gift", category_path=["文本2"])
+    assert [p.message for p in result.problems] == [
+        "the file gift.mp3 cannot be linked from a question: its content is not a .mp3 file"
+    ]
+    assert Question.objects.count() == 1 and get_document_model().objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_data_file_in_an_xlsx_cell_is_checked_before_anything_is_saved():
+    from openpyxl import Workbook
+
+    bad = base64.b64encode(b"MZ\x90\x00" + b"\0" * 71).decode()
+    row = {
+        "type": "单选",
+        "format": "html",
+        "text": f'<a href="data:audio/mpeg;name=x.mp3;base64,{bad}">录音</a>',
+        "option_a": "甲",
+        "option_b": "乙",
+        "answer": "A",
+    }
+    workbook = Workbook()
+    keys = [key for key, _header in exchange.XLSX_COLUMNS]
+    workbook.active.append([header for _key, header in exchange.XLSX_COLUMNS])
+    workbook.active.append([row.get(key, "") for key in keys])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = exchange.questions_import(data=buffer.getvalue(), fmt="xlsx", category_path=["表"])
+    assert [(p.number, p.message) for p in result.problems] == [
+        (2, "the file x.mp3 cannot be linked from a question: its content is not a .mp3 file")
+    ]
+    assert not Question.objects.exists() and not get_document_model().objects.exists()
