@@ -31,6 +31,7 @@ from .formats.common import (
     Problem,
     Unsupported,
 )
+from .formats.files import files_collection, has_data_files, html_files_store
 from .formats.gift import export_gift, gift_escape, parse_gift
 from .formats.images import has_data_images, html_images_store, question_collection
 from .formats.moodle_xml import export_moodle_xml, parse_moodle_xml
@@ -190,12 +191,17 @@ def questions_import(
         root = category_get_or_create(path=category_path)
         categories: dict[tuple[str, ...], QuestionCategory] = {(): root}
         images: dict[str, str] = {}
-        collection = None
+        files: dict[str, str] = {}
+        collection = files_in = None
         for parsed in result.questions:
             if parsed.text_format == TextFormat.HTML and _has_images(parsed):
                 if collection is None:
                     collection = question_collection(category_path[0])
                 _store_images(parsed, collection=collection, cache=images)
+            if parsed.text_format == TextFormat.HTML and _has_files(parsed):
+                if files_in is None:
+                    files_in = files_collection(category_path[0])
+                _store_files(parsed, collection=files_in, cache=files)
             key = tuple(parsed.subcategory)
             if key not in categories:
                 categories[key] = category_get_or_create(path=list(key), parent=root)
@@ -241,12 +247,30 @@ def _has_images(parsed: ParsedQuestion) -> bool:
     return any(has_data_images(part) for part in parsed.html_parts())
 
 
+def _has_files(parsed: ParsedQuestion) -> bool:
+    return any(has_data_files(part) for part in parsed.html_parts())
+
+
 def _store_images(parsed: ParsedQuestion, *, collection, cache: dict) -> None:
     """Store the question's embedded images as Wagtail images and point its HTML at them."""
 
     def store(value: str) -> str:
         return html_images_store(value, collection=collection, title=parsed.title, cache=cache)
 
+    _store_each(parsed, store)
+
+
+def _store_files(parsed: ParsedQuestion, *, collection, cache: dict) -> None:
+    """Store the other files the question links to as Wagtail documents (`formats.files`)
+    and point its HTML at them."""
+
+    def store(value: str) -> str:
+        return html_files_store(value, collection=collection, cache=cache)
+
+    _store_each(parsed, store)
+
+
+def _store_each(parsed: ParsedQuestion, store) -> None:
     parsed.text = store(parsed.text)
     parsed.explanation = store(parsed.explanation)
     parsed.options = [(store(text), ok) for text, ok in parsed.options]

@@ -256,6 +256,8 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 # Lesson videos are uploaded as documents and played by the browser's own player.
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "doc", "xlsx", "xls", "odt", "txt", "zip", "pptx"]
 WAGTAILDOCS_EXTENSIONS += ["mp4", "webm"]
+# Recordings a Moodle question may link to (quizzes/formats/files.py).
+WAGTAILDOCS_EXTENSIONS += ["mp3", "ogg", "wav", "m4a"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 200 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000

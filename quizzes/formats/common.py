@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from quizzes.models import Question, QuestionCategory, QuestionType, TextFormat
 
+from .files import html_file_problems, length_before_storing
 from .html import html_clean, html_problems, plain_to_html
-from .images import html_image_problems, length_before_storing
+from .images import html_image_problems
 
 TRUE_TEXT = "正确"
 FALSE_TEXT = "错误"
@@ -211,6 +212,7 @@ def formats_apply(question: ParsedQuestion, formats: dict, refuse) -> ParsedQues
         setattr(question, name, as_html(getattr(question, name), fmt))
     for part in question.html_parts():
         found += [message for message in html_image_problems(part) if message not in found]
+        found += [message for message in html_file_problems(part) if message not in found]
     for message in found:
         refuse(message)
     return None if found else question

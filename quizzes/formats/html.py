@@ -3,8 +3,10 @@
 Moodle lets a question, its options and its feedback be HTML (`[html]` in GIFT). What
 an officer's browser gets is only formatting, lists, tables, links and images the site
 itself serves: Wagtail images under MEDIA_URL (`original_images/`, `images/`; an imported
-question's images are stored there, `formats.images`) and `data:` images. Scripts, styles,
-event handlers, remote images and any other image address are dropped.
+question's images are stored there, `formats.images`) and `data:` images, and links to
+(or `<audio>` players of) the files of imported questions, Wagtail documents
+(`/documents/<id>/<name>`, `formats.files`). Scripts, styles, event handlers, remote
+images, other `data:` links and any other image or audio address are dropped.
 """
 
 import re
@@ -16,10 +18,11 @@ from django.utils.translation import gettext as _
 
 import nh3
 
+from .files import is_data_audio, is_data_file, is_document_audio
 from .images import is_media_image
 
 _TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del",
+    "a", "abbr", "audio", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del",
     "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6",
     "hr", "i", "img", "ins", "li", "ol", "p", "pre", "q", "s", "small", "span", "strong",
     "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
@@ -27,6 +30,7 @@ _TAGS = {
 _ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title", "width", "height"},
+    "audio": {"src", "controls", "title"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
     "ol": {"start"},
@@ -44,6 +48,12 @@ def _img_filter(element: str, attribute: str, value: str) -> str | None:
         if value.startswith("data:image/") or is_media_image(value):
             return value
         return None
+    # A recording plays only from the site's own documents (or a file not stored yet).
+    if element == "audio" and attribute == "src":
+        return value if is_document_audio(value) or is_data_audio(value) else None
+    # A link to a data: URI only for a file of a question not stored yet (`formats.files`).
+    if element == "a" and attribute == "href" and value.strip().lower().startswith("data:"):
+        return value if is_data_file(value) else None
     return value
 
 

@@ -108,14 +108,15 @@ def has_data_images(value: str) -> bool:
     return _DATA_URI.search(value) is not None
 
 
-def question_collection(category_name: str):
-    """The collection for images of questions under the top-level category `category_name`."""
+def question_collection(category_name: str, *, parent_name: str = COLLECTION_NAME):
+    """The collection for images of questions under the top-level category `category_name`
+    (for their other files with `parent_name`, `formats.files`)."""
     from wagtail.models import Collection
 
     root = Collection.get_first_root_node()
-    parent = root.get_children().filter(name=COLLECTION_NAME).first()
+    parent = root.get_children().filter(name=parent_name).first()
     if parent is None:
-        parent = root.add_child(name=COLLECTION_NAME)
+        parent = root.add_child(name=parent_name)
     name = category_name[:255]
     child = parent.get_children().filter(name=name).first()
     if child is None:

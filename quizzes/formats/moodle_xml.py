@@ -2,8 +2,10 @@
 
 Moodle's own export format keeps what GIFT cannot: each text's format, and the files a
 text shows (`<file name=… encoding="base64">`, referred to as `@@PLUGINFILE@@/name`).
-Images become `data:` URIs inside the HTML, so the page carries them itself; any other
-file, or a reference to a file the question does not carry, refuses the question.
+Images and the other files a question may link to (audio, PDF, office documents, plain
+text: `formats.files`) become `data:` URIs inside the HTML until the question is saved;
+any other file, or a reference to a file the question does not carry, refuses the
+question, naming the file.
 A question's line is the line of its `<question>` tag.
 
 `export_moodle_xml` writes the same shape back, as Moodle's own export does: one
@@ -41,9 +43,11 @@ from .common import (
     ordered,
     relative_path,
 )
+from .files import data_uri as file_data_uri
+from .files import file_check, html_files_embed, is_image_name
 from .gift import category_path as gift_category_path
 from .html import plain_to_html
-from .images import data_uri, decode_base64, html_images_embed, image_check
+from .images import MAX_IMAGE_BYTES, data_uri, decode_base64, html_images_embed, image_check
 
 SUPPORTED = ("multichoice", "truefalse", "essay")
 
@@ -64,25 +68,36 @@ def _format(element: Element | None, default: str) -> str:
 
 
 def _embed_files(text: str, element: Element | None, label: str) -> tuple[str, list[str]]:
-    """Put the images a text carries into it as data: URIs (stored as Wagtail images when
-    the question is saved, `formats.images`); report other files, naming the question."""
+    """Put the files a text carries into it as data: URIs: images (stored as Wagtail images
+    when the question is saved, `formats.images`) and the other files a question may link
+    to (stored as Wagtail documents, `formats.files`); report any other file, naming the
+    question and the file."""
     problems = []
     if element is None:
         return text, problems
     for file in element.findall("file"):
         name = file.get("name", "")
         data = decode_base64(file.text or "") if file.get("encoding") == "base64" else None
+        uri = None
         if data is None:
             why = _("it is not base64")
         else:
             kind, why = image_check(data)
-        if why:
+            if kind is not None:
+                uri = data_uri(data, kind)
+            elif data and len(data) <= MAX_IMAGE_BYTES and not is_image_name(name):
+                # Not an image, and not meant to be one: a recording, a PDF, …
+                mime, why = file_check(name, data)
+                if mime is not None:
+                    uri = file_data_uri(name, data, mime)
+            elif not data:
+                why = _("it is empty")
+        if uri is None:
             problems.append(
                 _("“%(question)s”: the file %(name)s cannot be shown in a question: %(why)s")
-                % {"question": label, "name": name, "why": why}
+                % {"question": label, "name": name or _("(no name)"), "why": why}
             )
             continue
-        uri = data_uri(data, kind)
         path = file.get("path", "/")
         for reference in {f"@@PLUGINFILE@@{path}{name}", f"@@PLUGINFILE@@{path}{quote(name)}"}:
             text = text.replace(reference, uri)
@@ -340,10 +355,13 @@ def _xml_text(value: str) -> str:
 
 
 def _text_and_files(value: str, fmt: str, indent: str) -> str:
-    """`<text>` and, for HTML, a base64 `<file>` for each image the text shows."""
+    """`<text>` and, for HTML, a base64 `<file>` for each image the text shows and each
+    other file it links to."""
     files = []
     if fmt == "html":
         value, files = html_images_embed(value)
+        value, more = html_files_embed(value)
+        files += more
     out = f"<text>{_xml_text(value)}</text>"
     for name, data in files:
         out += (

@@ -24,7 +24,9 @@ from .common import (
     split_codes,
     weight_text,
 )
+from .files import html_file_problems
 from .html import html_clean, html_problems
+from .images import html_image_problems
 
 XLSX_TEMPLATE_OPTIONS = 8  # option columns in the template; more are read and written
 
@@ -222,6 +224,12 @@ def _xlsx_format(question: ParsedQuestion, value: str, problems: list[Problem]) 
     question.explanation = html_clean(question.explanation)
     question.options = [(html_clean(text), ok) for text, ok in question.options]
     question.option_feedback = [html_clean(text) for text in question.option_feedback]
+    texts = [question.text, question.explanation, *(text for text, _ok in question.options)]
+    texts += question.option_feedback
+    # A data: image or file pasted into a cell is checked as a Moodle XML file's would be.
+    found = [m for text in texts for m in html_image_problems(text) + html_file_problems(text)]
+    for message in dict.fromkeys(found):
+        problems.append(Problem("row", question.number, message))
 
 
 def export_xlsx(questions: Iterable[Question], *, root: QuestionCategory) -> bytes:

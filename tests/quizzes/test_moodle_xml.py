@@ -250,7 +250,7 @@ def test_moodle_xml_reimport_reuses_stored_images(tmp_path):
 @pytest.mark.parametrize(
     ("payload", "name", "why"),
     [
-        ("SUQzAwAAAAAAEFRDT04=", "bonjour.mp3", "it is not an image"),
+        ("TVqQAAMAAAAEAAAA", "bonjour.exe", "PDF, DOCX, XLSX, PPTX and TXT files)"),
         ("not base64 at all!", "sign.png", "it is not base64"),
         (None, "huge.png", "it is larger than 5 MB"),
         ("BMP", "sign.bmp", "it is not a PNG, JPEG, GIF or WebP image"),
