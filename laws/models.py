@@ -85,15 +85,15 @@ class Article(models.Model):
     version = models.ForeignKey(
         LawVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="articles"
     )
-    chapter = models.CharField(_("chapter"), max_length=200, blank=True)
-    section = models.CharField(_("section"), max_length=200, blank=True)
+    chapter = models.CharField(_("chapter (章)"), max_length=200, blank=True)
+    section = models.CharField(_("section (节)"), max_length=200, blank=True)
     number = models.PositiveIntegerField(_("number"))
     suffix = models.PositiveSmallIntegerField(
         _("insertion suffix"), default=0, help_text=_("1 for 之一, 2 for 之二; 0 for none.")
     )
     label = models.CharField(_("label"), max_length=40)
     text = models.TextField(_("text"))
-    position = models.PositiveIntegerField(_("position"))
+    position = models.PositiveIntegerField(_("order in the version"))
 
     class Meta:
         ordering = ["version", "position"]
@@ -209,7 +209,7 @@ class Citation(models.Model):
     article = models.ForeignKey(
         Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="citations"
     )
-    created = models.DateTimeField(_("created"), default=timezone.now)
+    created = models.DateTimeField(_("cited at"), default=timezone.now)
 
     class Meta:
         ordering = ["pk"]
