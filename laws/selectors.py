@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from .models import CHANGED_KINDS, Article, ArticleChange, ChangeKind, Citation, Law, LawVersion
@@ -69,7 +69,15 @@ def _day_start(day: date) -> datetime:
 
 
 def _due(*, on: date, citations) -> list[tuple[Citation, ArticleChange]]:
-    citations = list(citations.select_related("article__version"))
+    # Only citations of a law with a later version in force by `on` can be due.
+    citations = list(
+        citations.filter(
+            article__version__law__versions__effective_on__gt=F("article__version__effective_on"),
+            article__version__law__versions__effective_on__lte=on,
+        )
+        .distinct()
+        .select_related("article__version")
+    )
     if not citations:
         return []
     law_ids = {c.article.version.law_id for c in citations}
