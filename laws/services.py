@@ -170,6 +170,18 @@ def articles_classify(
         if b is not None and old_text[a.pk] == new_text[b.pk]:
             result.append((a, b, ChangeKind.UNCHANGED, 1.0))
             del old_left[a.pk], new_left[b.pk]
+    # The same text at another number: renumbered, again without comparing anything else
+    # (a law that inserts one article early renumbers all that follow).
+    by_text: dict[str, list[Article]] = {}
+    for b in new_left.values():
+        by_text.setdefault(new_text[b.pk], []).append(b)
+    for a in list(old_left.values()):
+        same_text = by_text.get(old_text[a.pk])
+        if same_text:
+            b = min(same_text, key=lambda b: abs(b.position - a.position))
+            same_text.remove(b)
+            result.append((a, b, ChangeKind.RENUMBERED, 1.0))
+            del old_left[a.pk], new_left[b.pk]
     candidates = []
     matcher = SequenceMatcher(autojunk=False)
     for b in new_left.values():
