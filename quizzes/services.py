@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log as log_action
 from wagtail.permissions import policy_registry
 
+from laws.selectors import due_object_ids
 from people.models import OrgUnit, User
 from people.ratelimit import RateLimit
 
@@ -239,8 +240,12 @@ def practice_start_limit() -> RateLimit:
     return RateLimit(scope="quiz-practice-start", limit=limit, window=3600)
 
 
-def _draw_questions(*, quiz: Quiz, today, rng: random.Random) -> list[Question]:
+def _draw_questions(
+    *, quiz: Quiz, today, rng: random.Random, withheld: frozenset[int] = frozenset()
+) -> list[Question]:
     """Fixed questions first (in their order), then each random draw, never a question twice.
+
+    `withheld` questions are left out of both (questions citing a changed law article).
 
     A synchronised exam start runs this for every officer at once, so the category tree is
     read once and the drawable pool of all the draws is one query; each draw then samples
@@ -248,7 +253,7 @@ def _draw_questions(*, quiz: Quiz, today, rng: random.Random) -> list[Question]:
     """
     chosen: list[int] = []
     for item in quiz.fixed_questions.all().order_by("sort_order"):
-        if item.question_id not in chosen:
+        if item.question_id not in chosen and item.question_id not in withheld:
             chosen.append(item.question_id)
     draws = list(quiz.draws.order_by("sort_order"))
     if draws:
@@ -273,11 +278,20 @@ def _draw_questions(*, quiz: Quiz, today, rng: random.Random) -> list[Question]:
             .values_list("pk", "category_id")
         )
         for draw, categories in zip(draws, wanted, strict=True):
-            taken = set(chosen)
+            taken = set(chosen) | withheld
             candidates = [pk for pk, category in pool if category in categories and pk not in taken]
             chosen.extend(rng.sample(candidates, min(draw.count, len(candidates))))
     questions = Question.objects.in_bulk(chosen)
     return [questions[pk] for pk in chosen if pk in questions]
+
+
+def exam_withheld_questions(*, quiz: Quiz, on) -> frozenset[int]:
+    """Questions a qualification exam started on `on` leaves out: those citing a law article
+    that a version in force by then amended, renumbered, moved or repealed, until a trainer
+    reviews the citation (docs/laws.md). Practice and module quizzes withhold nothing."""
+    if quiz.kind not in QUALIFICATION_KINDS:
+        return frozenset()
+    return frozenset(due_object_ids(model=Question, on=on))
 
 
 def _weights_recorded(question: Question, weights: dict[str, str | None] | None) -> dict | None:
@@ -330,7 +344,10 @@ def attempt_start(
                 % {"limit": limit.limit, "minutes": max(1, round(limit.retry_after / 60))}
             )
 
-    questions = _draw_questions(quiz=quiz, today=timezone.localdate(now), rng=rng)
+    today = timezone.localdate(now)
+    questions = _draw_questions(
+        quiz=quiz, today=today, rng=rng, withheld=exam_withheld_questions(quiz=quiz, on=today)
+    )
     if not questions:
         raise QuizUnavailable(_("This quiz has no questions yet."))
     if quiz.shuffle_questions:
