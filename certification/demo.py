@@ -22,6 +22,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from courses.models import TrainingRecord
+from courses.services import hours_totals_rebuild
 from people.models import Employment, OrgUnit, Role, UnitKind, User
 from powers.models import EnforcementField
 
@@ -358,6 +359,8 @@ def seed_certification(*, today: datetime.date | None = None) -> int:
         CredentialEvent.objects.bulk_create(events, batch_size=1000)
         ExamResult.objects.bulk_create(builder.exams, batch_size=1000, ignore_conflicts=True)
         TrainingRecord.objects.bulk_create(builder.records, batch_size=1000, ignore_conflicts=True)
+        # Entries written in bulk bypass the per-entry totals; sum them once.
+        hours_totals_rebuild(officer_ids={record.officer_id for record in builder.records})
     if connection.vendor == "postgresql":
         # Fresh bulk-loaded tables have no statistics yet; without them the planner picks
         # nested loops for the readiness aggregates (seconds instead of milliseconds).

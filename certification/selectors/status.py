@@ -22,7 +22,7 @@ from django.db import connections
 from django.db.models import F, Min, QuerySet
 from django.utils import timezone
 
-from courses.models import HourCategory, TrainingRecord
+from courses.models import HourCategory, HoursTotal, TrainingRecord
 from people.models import User
 
 from ..messages import reason_text
@@ -245,20 +245,30 @@ def facts_sql(
     years = list(range(min(first_year, on.year), on.year + 1))
     categories = list(policy.category_minimums()) if policy.category_minimums() else []
 
+    # Hours come from the yearly totals (`HoursTotal`), one row per officer, year and
+    # category, not from every ledger entry. Only a total holding hours completed after
+    # `on` (asked about a past day) is summed again from the ledger, for that officer alone.
+    totals = q(HoursTotal._meta.db_table)
+    on_year_start = _d(D(on.year, 1, 1), using)
     hour_columns, hour_params, outer_hours = [], [], []
     for year in years:
-        start, end = _d(D(year, 1, 1), using), _d(min(D(year, 12, 31), on), using)
-        hour_columns.append(
-            f"SUM(CASE WHEN t.completed_on >= %s AND t.completed_on <= %s THEN t.hours END) AS h_{year}"
-        )
-        hour_params += [start, end]
+        if year < on.year:
+            value, value_params = "tt.hours", []
+        else:
+            value = f"""CASE WHEN tt.latest_on <= %s THEN tt.hours ELSE (
+    SELECT COALESCE(SUM(t.hours), 0) FROM {ledger} t
+    WHERE t.officer_id = tt.officer_id AND t.category = tt.category
+      AND t.completed_on >= %s AND t.completed_on <= %s) END"""  # noqa: S608 - table name; values are parameters
+            value_params = [on_db, on_year_start, on_db]
+        hour_columns.append(f"SUM(CASE WHEN tt.year = %s THEN {value} END) AS h_{year}")
+        hour_params += [year, *value_params]
         outer_hours.append(f"h.h_{year}")
         for category in categories:
             hour_columns.append(
-                f"SUM(CASE WHEN t.completed_on >= %s AND t.completed_on <= %s "
-                f"AND t.category = %s THEN t.hours END) AS h_{year}_{category}"
+                f"SUM(CASE WHEN tt.year = %s AND tt.category = %s THEN {value} END) "
+                f"AS h_{year}_{category}"
             )
-            hour_params += [start, end, category]
+            hour_params += [year, category, *value_params]
             outer_hours.append(f"h.h_{year}_{category}")
 
     kinds = [
@@ -271,7 +281,6 @@ def facts_sql(
            MAX(CASE WHEN e.kind = %s THEN e.effective_on END) AS reinst,
            MIN(CASE WHEN e.kind = %s THEN e.effective_on END) AS revoked_on,
            MIN(CASE WHEN e.kind = %s THEN e.effective_on END) AS cancelled_on"""
-    first_day = _d(D(years[0], 1, 1), using)
     if connections[using].vendor == "postgresql":
         # LATERAL: each officer's events and hours by index, so a township reads only its
         # own rows and the plan's cost (hence JIT, parallel scans) stays proportional.
@@ -282,10 +291,10 @@ def facts_sql(
 ) ev ON TRUE"""  # noqa: S608 - generated SQL; values are parameters
         hours_join = f"""LEFT JOIN LATERAL (
     SELECT {", ".join(hour_columns)}
-    FROM {ledger} t
-    WHERE t.officer_id = o.o_id AND t.completed_on >= %s AND t.completed_on <= %s
+    FROM {totals} tt
+    WHERE tt.officer_id = o.o_id AND tt.year >= %s AND tt.year <= %s
 ) h ON TRUE"""  # noqa: S608 - generated SQL; values are parameters
-        join_params = [*kinds, on_db, *kinds, *hour_params, first_day, on_db]
+        join_params = [*kinds, on_db, *kinds, *hour_params, years[0], on.year]
     else:
         events_join = f"""LEFT JOIN (
     SELECT e.credential_id AS credential_id, {event_columns}
@@ -296,11 +305,11 @@ def facts_sql(
     GROUP BY e.credential_id
 ) ev ON ev.credential_id = c.id"""  # noqa: S608 - generated SQL; values are parameters
         hours_join = f"""LEFT JOIN (
-    SELECT t.officer_id AS officer_id, {", ".join(hour_columns)}
-    FROM {ledger} t
-    WHERE t.completed_on >= %s AND t.completed_on <= %s
-      AND t.officer_id IN (SELECT ob.o_id FROM ({base_sql}) ob)
-    GROUP BY t.officer_id
+    SELECT tt.officer_id AS officer_id, {", ".join(hour_columns)}
+    FROM {totals} tt
+    WHERE tt.year >= %s AND tt.year <= %s
+      AND tt.officer_id IN (SELECT ob.o_id FROM ({base_sql}) ob)
+    GROUP BY tt.officer_id
 ) h ON h.officer_id = o.o_id"""  # noqa: S608 - generated SQL; values are parameters
         join_params = [
             *kinds,
@@ -308,8 +317,8 @@ def facts_sql(
             *kinds,
             *base_params,
             *hour_params,
-            first_day,
-            on_db,
+            years[0],
+            on.year,
             *base_params,
         ]
     sql = f"""

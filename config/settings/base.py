@@ -243,6 +243,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "certification.reminders_daily",
         "schedule": crontab(hour=7, minute=30),
     },
+    # The yearly hours totals the dashboards read, compared with the ledger they sum.
+    "courses-hours-totals-check": {
+        "task": "courses.tasks.hours_totals_check",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # An attempt is closed this long after its deadline, so a save sent in the last second

@@ -11,10 +11,16 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connections, models, transaction
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["HourCategory", "TrainingSource", "TrainingRecord", "LedgerImmutableError"]
+__all__ = [
+    "HourCategory",
+    "TrainingSource",
+    "TrainingRecord",
+    "LedgerImmutableError",
+    "HoursTotal",
+]
 
 
 class HourCategory(models.TextChoices):
@@ -115,7 +121,10 @@ class TrainingRecord(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise LedgerImmutableError("training records are append-only")
-        super().save(*args, **kwargs)
+        # The officer's yearly total moves in the same transaction as the entry itself.
+        with transaction.atomic(using=kwargs.get("using") or self._state.db):
+            super().save(*args, **kwargs)
+            HoursTotal.add(self)
 
     def delete(self, *args, **kwargs):
         raise LedgerImmutableError("training records are append-only")
@@ -126,3 +135,60 @@ class TrainingRecord(models.Model):
 
 
 HALF_HOUR = Decimal("0.5")
+
+
+class HoursTotal(models.Model):
+    """An officer's approved hours in one year and category: the ledger, summed as it grows.
+
+    Kept by `TrainingRecord.save` in the entry's own transaction (one upsert), so dashboards
+    read one row per officer, year and category instead of every entry. `latest_on` is the
+    latest completion date summed in: a total whose `latest_on` is after a day asked about
+    holds hours from after that day, and the ledger is read for it instead. Entries written
+    in bulk (the demo, a benchmark's COPY) are summed by `hours_totals_rebuild`; a nightly
+    check (`hours_totals_differences`) compares the totals with the ledger.
+    """
+
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hours_totals"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    category = models.CharField(_("category"), max_length=20, choices=HourCategory.choices)
+    hours = models.DecimalField(_("hours"), max_digits=8, decimal_places=1)
+    latest_on = models.DateField(_("latest completion"))
+
+    class Meta:
+        verbose_name = _("hours total")
+        verbose_name_plural = _("hours totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["officer", "year", "category"], name="one_hours_total_per_year_category"
+            )
+        ]
+        indexes = [models.Index(fields=["year", "officer"], name="hours_total_year_officer")]
+
+    def __str__(self) -> str:
+        return f"{self.officer_id} · {self.year} · {self.category} · {self.hours}"
+
+    @classmethod
+    def add(cls, record: TrainingRecord) -> None:
+        """Add one ledger entry to its total, creating the total if it is the first."""
+        using = record._state.db or "default"
+        table = connections[using].ops.quote_name(cls._meta.db_table)
+        sql = f"""
+INSERT INTO {table} (officer_id, year, category, hours, latest_on)
+VALUES (%s, %s, %s, %s, %s)
+ON CONFLICT (officer_id, year, category) DO UPDATE SET
+    hours = {table}.hours + excluded.hours,
+    latest_on = CASE WHEN excluded.latest_on > {table}.latest_on
+                     THEN excluded.latest_on ELSE {table}.latest_on END
+"""  # noqa: S608 - the table name is the model's; values are parameters
+        connection = connections[using]
+        params = [
+            record.officer_id,
+            record.completed_on.year,
+            record.category,
+            connection.ops.adapt_decimalfield_value(Decimal(record.hours), 8, 1),
+            connection.ops.adapt_datefield_value(record.completed_on),
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)

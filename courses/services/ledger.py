@@ -4,20 +4,22 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db import IntegrityError, connections, transaction
+from django.db.models import Max, Model, Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from people.models import User
 
-from ..models.ledger import HourCategory, TrainingRecord, TrainingSource
+from ..models.ledger import HourCategory, HoursTotal, TrainingRecord, TrainingSource
 
 __all__ = [
     "training_record_create",
     "training_record_reverse",
     "hours_validate",
     "external_hours_import",
+    "hours_totals_rebuild",
 ]
 
 MAX_HOURS_PER_RECORD = Decimal("200")
@@ -275,3 +277,37 @@ def external_hours_import(*, source, filename: str, actor: User, dry_run: bool =
                     note=provider,
                 )
     return report
+
+
+# --- Yearly totals -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def hours_totals_rebuild(*, officer_ids=None, using: str = "default") -> int:
+    """Sum the ledger into `HoursTotal` again, for `officer_ids` or for everyone.
+
+    For entries written in bulk, which bypass `TrainingRecord.save` (the demo's loader, a
+    benchmark's COPY), and to repair what the nightly check reports. One INSERT … SELECT,
+    whatever the size of the ledger. Returns the number of totals written.
+    """
+    records = TrainingRecord.objects.using(using).order_by()
+    totals = HoursTotal.objects.using(using)
+    if officer_ids is not None:
+        records = records.filter(officer_id__in=officer_ids)
+        totals = totals.filter(officer_id__in=officer_ids)
+    totals._raw_delete(using)
+    summed = (
+        records.annotate(year=ExtractYear("completed_on"))
+        .values_list("officer_id", "year", "category")
+        .annotate(total=Sum("hours"), latest=Max("completed_on"))
+    )
+    select_sql, params = summed.query.sql_with_params()
+    connection = connections[using]
+    table = connection.ops.quote_name(HoursTotal._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (officer_id, year, category, hours, latest_on) "  # noqa: S608
+            f"SELECT s.officer_id, s.year, s.category, s.total, s.latest FROM ({select_sql}) s",
+            params,
+        )
+        return cursor.rowcount
