@@ -30,6 +30,10 @@ def scripts(prefixes: list[str]) -> list[Path]:
 
 
 def main() -> int:
+    sys.path.insert(0, str(HERE))
+    from _results import RESULTS, results_reset
+
+    results_reset()
     rows: list[tuple[str, str]] = []
     failures = 0
     for script in scripts(sys.argv[1:]):
@@ -65,6 +69,7 @@ def main() -> int:
     for name, line in rows:
         print(f"{name:<{width}}  {line}")
     print("=" * 100)
+    print(f"figures as JSON: {RESULTS.relative_to(ROOT)}")
     return 1 if failures else 0
 
 
