@@ -24,9 +24,9 @@ __all__ = [
 
 
 class HourCategory(models.TextChoices):
-    PUBLIC_LAW = "public_law", _("Public law knowledge (公共法律知识)")
-    PROFESSIONAL = "professional", _("Professional knowledge (业务知识)")
-    SKILLS = "skills", _("Enforcement skills (执法技能)")
+    PUBLIC_LAW = "public_law", _("Public law knowledge")
+    PROFESSIONAL = "professional", _("Professional knowledge")
+    SKILLS = "skills", _("Enforcement skills")
 
 
 class TrainingSource(models.TextChoices):

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from wagtail.documents.models import Document
 
@@ -98,4 +98,42 @@ def test_header_links_follow_publishing(client):
     index.save_revision().publish()
     assert ("培训课程", index.url) in content_nav_pages()
     index.unpublish()
-    assert all(title != "培训课程" for title, _url in content_nav_pages())
+    assert all(url != index.url for _label, url in content_nav_pages())
+
+
+@pytest.mark.django_db
+def test_header_links_and_hour_categories_speak_english_in_english(client, city):
+    """In English the header names the content pages by kind, and hour categories carry no
+    Chinese in brackets (the page titles themselves are written in Chinese)."""
+    from cases.factories import CaseLibraryPageFactory
+    from courses.factories import site_root
+    from courses.models import HandbookPage, HourCategory, TrainingIndexPage
+    from people.factories import OfficerFactory
+
+    for page in (
+        TrainingIndexPage(title="培训课程", slug="modules"),
+        HandbookPage(title="乡镇综合行政执法规范化建设指导手册", slug="handbook"),
+    ):
+        site_root().add_child(instance=page)
+        page.save_revision().publish()
+    CaseLibraryPageFactory(title="以案说法")
+    client.force_login(OfficerFactory(unit=city["township11"]))
+    client.cookies["django_language"] = "en"
+    html = client.get("/powers/").content.decode()
+    nav = html[html.index('<nav class="site-nav"') : html.index("</nav>")]
+    for english in ("Training", "Case library", "Handbook"):
+        assert f">{english}</a>" in nav
+    for chinese in ("培训课程", "以案说法", "指导手册"):
+        assert chinese not in nav
+    with translation.override("en"):
+        assert [str(label) for label in HourCategory.labels] == [
+            "Public law knowledge",
+            "Professional knowledge",
+            "Enforcement skills",
+        ]
+    with translation.override("zh-hans"):
+        assert [str(label) for label in HourCategory.labels] == [
+            "公共法律知识",
+            "业务知识",
+            "执法技能",
+        ]
