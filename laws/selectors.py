@@ -147,6 +147,47 @@ def due_object_ids(*, model, on: date) -> set[int]:
     return {citation.object_id for citation, _change in _due(on=on, citations=citations)}
 
 
+def repealed_object_ids(*, model, on: date) -> set[int]:
+    """Ids of `model` rows citing an article no longer law on `on`: a version in force by
+    then repealed it (following it through unchanged, amended and moved versions), or the
+    whole law was repealed. Unlike `due_object_ids`, a review does not clear this."""
+    content_type = ContentType.objects.get_for_model(model)
+    citations = list(
+        Citation.objects.filter(content_type=content_type).values_list(
+            "object_id", "article_id", "article__version__law_id"
+        )
+    )
+    if not citations:
+        return set()
+    law_ids = {law_id for _o, _a, law_id in citations}
+    repealed_laws = set(
+        LawVersion.objects.filter(law_id__in=law_ids, repealed_on__lte=on)
+        .exclude(law__versions__effective_on__gt=F("effective_on"))
+        .values_list("law_id", flat=True)
+    )
+    following = {
+        old: (new, kind)
+        for old, new, kind in ArticleChange.objects.filter(
+            new_version__law_id__in=law_ids,
+            new_version__effective_on__lte=on,
+            old_article__isnull=False,
+        ).values_list("old_article_id", "new_article_id", "kind")
+    }
+    found = set()
+    for object_id, article_id, law_id in citations:
+        if law_id in repealed_laws:
+            found.add(object_id)
+            continue
+        seen = set()
+        while article_id in following and article_id not in seen:
+            seen.add(article_id)
+            article_id, kind = following[article_id]
+            if kind == ChangeKind.REPEALED:
+                found.add(object_id)
+                break
+    return found
+
+
 def change_counts(*, version: LawVersion) -> dict[str, int]:
     """How many articles of each kind `version` has against the previous version."""
     counts = dict.fromkeys(ChangeKind.values, 0)
@@ -266,6 +307,7 @@ __all__ = [
     "citations_due_for",
     "is_law_reviewer",
     "object_unit_id",
+    "repealed_object_ids",
     "review_queue",
     "text_diff",
     "article_in_force",
