@@ -188,6 +188,53 @@ def repealed_object_ids(*, model, on: date) -> set[int]:
     return found
 
 
+@dataclass(frozen=True)
+class VersionChange:
+    """A law version that took effect in a period, with what it changed."""
+
+    version: LawVersion
+    counts: dict[str, int]
+    #: The first changed article, for a link to its diff (None if nothing changed).
+    first_change: ArticleChange | None
+
+
+def versions_changed(*, start: date, end: date) -> list[VersionChange]:
+    """Law versions that took effect from `start` to `end` (inclusive) and changed some
+    article of the version before them, oldest first."""
+    versions = list(
+        LawVersion.objects.filter(
+            effective_on__gte=start, effective_on__lte=end, changes__isnull=False
+        )
+        .distinct()
+        .select_related("law")
+        .order_by("effective_on", "law__title")
+    )
+    counts: dict[int, dict[str, int]] = {
+        v.pk: dict.fromkeys(ChangeKind.values, 0) for v in versions
+    }
+    first: dict[int, ArticleChange] = {}
+    for change in ArticleChange.objects.filter(new_version__in=versions).order_by("pk"):
+        counts[change.new_version_id][change.kind] += 1
+        if change.kind != ChangeKind.UNCHANGED:
+            first.setdefault(change.new_version_id, change)
+    return [
+        VersionChange(version=v, counts=counts[v.pk], first_change=first.get(v.pk))
+        for v in versions
+        if any(n for kind, n in counts[v.pk].items() if kind != ChangeKind.UNCHANGED)
+    ]
+
+
+def laws_cited_by(*, model, object_ids) -> dict[int, set[int]]:
+    """Object id → ids of the laws its citations name, for rows of `model`."""
+    content_type = ContentType.objects.get_for_model(model)
+    found: dict[int, set[int]] = {}
+    for object_id, law_id in Citation.objects.filter(
+        content_type=content_type, object_id__in=list(object_ids)
+    ).values_list("object_id", "article__version__law_id"):
+        found.setdefault(object_id, set()).add(law_id)
+    return found
+
+
 def change_counts(*, version: LawVersion) -> dict[str, int]:
     """How many articles of each kind `version` has against the previous version."""
     counts = dict.fromkeys(ChangeKind.values, 0)
@@ -301,6 +348,9 @@ def text_diff(old: str, new: str) -> list[DiffPiece]:
 __all__ = [
     "DiffPiece",
     "DueCitation",
+    "VersionChange",
+    "laws_cited_by",
+    "versions_changed",
     "REVIEWER_ROLES",
     "citation_due_for",
     "citation_notices",
