@@ -20,6 +20,15 @@ def reminders_daily() -> dict:
     return {"sent": officers.sent + digests.sent, "skipped": officers.skipped + digests.skipped}
 
 
+@shared_task(name="certification.law_digest_send")
+def law_digest_send() -> dict:
+    """Each officer's digest of last month's law changes in their fields, once a month."""
+    from .services import law_digests_send
+
+    outcome = law_digests_send(on=timezone.localdate())
+    return {"month": outcome.month, "sent": outcome.sent, "skipped": outcome.skipped}
+
+
 @shared_task(name="certification.readiness_export")
 def readiness_export(job_id: int) -> str:
     """Build a readiness XLSX for an export job; a finished job is left as it is."""

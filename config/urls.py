@@ -33,6 +33,7 @@ urlpatterns = [
     path("training/", include("courses.urls")),
     path("quizzes/", include("quizzes.urls")),
     path("certificate/", include("certification.urls")),
+    path("laws/", include("laws.urls")),
     # The short public address printed as a QR code on transcripts.
     path("verify/<str:token>/", certification_views.verify, name="verify"),
     path("", people_views.home, name="home"),

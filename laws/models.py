@@ -252,3 +252,32 @@ class CitationReview(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.citation}: {self.decision}"
+
+
+class LawDigest(models.Model):
+    """That an officer was sent the digest of law changes of `month` (YYYY-MM).
+
+    The unique constraint makes the monthly digest once-only: the row and the notification
+    are written in one transaction, so a second run sends nothing twice.
+    """
+
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    month = models.CharField(_("month"), max_length=7)
+    laws = models.PositiveSmallIntegerField(_("laws listed"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-month", "officer"]
+        verbose_name = _("law digest sent")
+        verbose_name_plural = _("law digests sent")
+        constraints = [
+            models.UniqueConstraint(fields=["officer", "month"], name="law_digest_once_a_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} · {self.month}"

@@ -281,6 +281,21 @@ def citation_review(*, citation: Citation, actor, decision: str, note: str = "")
     )
 
 
+def citation_decide(*, citation: Citation, actor, decision: str, note: str = "") -> CitationReview:
+    """A reviewer's decision from the review queue: recorded with `citation_review`; to
+    retire an item that can be switched off (a question's `is_active`) also switches it
+    off, so it is drawn no more."""
+    with transaction.atomic():
+        review = citation_review(citation=citation, actor=actor, decision=decision, note=note)
+        obj = citation.obj
+        if decision == ReviewDecision.RETIRE and obj is not None:
+            field_names = {f.name for f in obj._meta.concrete_fields}
+            if "is_active" in field_names and obj.is_active:
+                obj.is_active = False
+                obj.save(update_fields=["is_active"])
+    return review
+
+
 _NUMERAL = "[零〇一二两三四五六七八九十百千0-9]+"
 _REF = rf"第{_NUMERAL}条(?:之{_NUMERAL})?(?:第{_NUMERAL}[款项])*"
 _CITED = re.compile(rf"《(?P<title>[^《》\n]{{1,80}})》(?P<refs>{_REF}(?:[、，,和及与或]{_REF})*)")
@@ -329,6 +344,7 @@ __all__ = [
     "articles_classify",
     "change_confirm",
     "citation_add",
+    "citation_decide",
     "citation_review",
     "citations_from_text",
     "law_version_import",

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from laws.selectors import repealed_object_ids
 from people.models import OrgUnit
 
 from .models import AppliesTo, EnforcementField, Power, PowerList
@@ -115,3 +116,9 @@ def field_labels(codes) -> list[str]:
     """The names of these field codes, in order; an unknown code is shown as it is."""
     names = field_names()
     return [names.get(code, code) for code in codes]
+
+
+def powers_basis_repealed_ids(*, on: date) -> set[int]:
+    """Powers whose cited legal basis (法律依据) was repealed by a law version in force on
+    `on`, or whose law was repealed: the catalogue flags them (docs/laws.md)."""
+    return repealed_object_ids(model=Power, on=on)

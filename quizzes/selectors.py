@@ -10,11 +10,12 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from laws.selectors import due_object_ids
 from people.models import OrgUnit, Role, RoleAssignment, UnitKind, User
 from people.policies import holds_city_role
 from people.selectors import officers_visible_to, unit_county, units_visible_to, user_roles
@@ -438,6 +439,63 @@ def question_pool(
 def exam_pool(*, parents: dict[int, int | None] | None = None) -> QuestionPool:
     """Everything a qualification exam can draw."""
     return question_pool(qualification=True, parents=parents)
+
+
+@dataclass(frozen=True)
+class ExamPoolCheck:
+    """What a qualification exam could draw on a day, and how much law review withholds."""
+
+    on: date
+    #: Questions an attempt takes: the fixed ones and every draw's count.
+    needed: int
+    #: Questions the exam could give that day before withholding.
+    available: int
+    #: Of those, questions citing a changed article not yet reviewed (docs/laws.md).
+    withheld: int
+
+    @property
+    def left(self) -> int:
+        return self.available - self.withheld
+
+    @property
+    def short(self) -> bool:
+        """Withholding leaves fewer questions than an attempt takes."""
+        return self.withheld > 0 and self.left < self.needed
+
+
+def questions_withheld_ids(*, on: date) -> set[int]:
+    """Active questions qualification exams leave out on `on`, pending law review."""
+    due = due_object_ids(model=Question, on=on)
+    if not due:
+        return set()
+    return set(Question.objects.filter(pk__in=due, is_active=True).values_list("pk", flat=True))
+
+
+def exam_pool_check(*, quiz: Quiz, on: date) -> ExamPoolCheck | None:
+    """For a qualification exam, the pool it would draw on `on` with and without the
+    questions withheld for law review; None for other quizzes, which withhold nothing."""
+    if quiz.kind not in QUALIFICATION_KINDS:
+        return None
+    draws = list(quiz.draws.values_list("category_id", "include_subcategories", "count"))
+    fixed = set(quiz.fixed_questions.values_list("question_id", flat=True))
+    categories = drawn_categories(
+        draws=[(category, sub) for category, sub, _count in draws], parents=category_parents()
+    )
+    pool = (
+        set(
+            Question.objects.drawable(on)
+            .filter(category_id__in=categories)
+            .values_list("pk", flat=True)
+        )
+        | fixed
+    )
+    withheld = pool & due_object_ids(model=Question, on=on)
+    return ExamPoolCheck(
+        on=on,
+        needed=len(fixed) + sum(count for _c, _s, count in draws),
+        available=len(pool),
+        withheld=len(withheld),
+    )
 
 
 @dataclass(frozen=True)

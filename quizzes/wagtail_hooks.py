@@ -8,19 +8,20 @@ view sets, says who may change what (`quizzes.policies`), and each view set's fo
 scoped one of `quizzes.forms`. Quizzes have drafts and revisions, questions revisions.
 """
 
-from django.db.models import Exists, OuterRef
+from django.contrib import messages
+from django.db.models import BooleanField, Case, Exists, OuterRef, Value, When
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, LiveStatusTagColumn
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import EditView, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSetGroup
 
 import django_filters
 
@@ -28,7 +29,7 @@ from people.admin_menu import PermissionMenuItem
 from people.policies import ScopedSnippetViewSet
 from powers.models import EnforcementField
 
-from . import admin_views, services
+from . import admin_views, selectors, services
 from .forms import (
     QuestionAdminForm,
     QuestionCategoryAdminForm,
@@ -68,6 +69,91 @@ class RevisedEditView(EditView):
     def save_instance(self):
         services.revision_baseline_ensure(instance=self.form.instance)
         return super().save_instance()
+
+
+class QuizEditView(RevisedEditView):
+    """A qualification exam's edit page warns its owner, before it opens, when questions
+    withheld for law review leave its pool too small (or empty) for an attempt."""
+
+    def get(self, request, *args, **kwargs):
+        quiz = self.object
+        today = timezone.localdate()
+        opens = timezone.localdate(quiz.opens_at) if quiz.opens_at else today
+        check = selectors.exam_pool_check(quiz=quiz, on=max(opens, today))
+        if check is not None and check.short:
+            if check.left == 0:
+                text = ngettext(
+                    "On %(date)s this exam could draw no question: its only question "
+                    "cites a law article that has changed and waits for review. Review it "
+                    "in the law review queue before the exam opens.",
+                    "On %(date)s this exam could draw no question: all %(count)s questions "
+                    "of its pool cite law articles that have changed and wait for review. "
+                    "Review them in the law review queue before the exam opens.",
+                    check.withheld,
+                )
+            else:
+                text = ngettext(
+                    "On %(date)s this exam has %(left)s questions for the %(needed)s an "
+                    "attempt takes: %(count)s question is withheld until its law citation "
+                    "is reviewed.",
+                    "On %(date)s this exam has %(left)s questions for the %(needed)s an "
+                    "attempt takes: %(count)s questions are withheld until their law "
+                    "citations are reviewed.",
+                    check.withheld,
+                )
+            messages.warning(
+                request,
+                text
+                % {
+                    "date": check.on.isoformat(),
+                    "count": check.withheld,
+                    "left": check.left,
+                    "needed": check.needed,
+                },
+            )
+        return super().get(request, *args, **kwargs)
+
+
+class QuestionIndexView(IndexView):
+    """The bank says how many questions qualification exams leave out for law review."""
+
+    def get(self, request, *args, **kwargs):
+        if not self.results_only:
+            withheld = self.get_base_queryset().filter(pk__in=self._withheld()).count()
+            if withheld:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(count)s question is withheld from qualification exams: it cites "
+                        "a law article that has changed and waits for review.",
+                        "%(count)s questions are withheld from qualification exams: they "
+                        "cite law articles that have changed and wait for review.",
+                        withheld,
+                    )
+                    % {"count": withheld},
+                )
+        return super().get(request, *args, **kwargs)
+
+    def _withheld(self) -> set[int]:
+        if not hasattr(self, "_withheld_ids"):
+            self._withheld_ids = selectors.questions_withheld_ids(on=timezone.localdate())
+        return self._withheld_ids
+
+
+class WithheldColumn(Column):
+    """Marks a question qualification exams leave out until its law citation is reviewed."""
+
+    def get_value(self, instance):
+        return getattr(instance, "withheld_flag", False)
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["value"] = (
+            format_html('<span class="w-status w-status--label">{}</span>', _("Withheld"))
+            if self.get_value(instance)
+            else ""
+        )
+        return context
 
 
 class QuestionFilterSet(WagtailFilterSet):
@@ -116,11 +202,13 @@ class QuestionViewSet(ScopedSnippetViewSet):
     menu_label = _("Questions")
     base_form_class = QuestionAdminForm
     edit_view_class = RevisedEditView
+    index_view_class = QuestionIndexView
     list_display = [
         "__str__",
         "qtype",
         "category",
         ReviewColumn("needs_review", label=_("Needs review")),
+        WithheldColumn("withheld", label=_("Law review")),
     ]
     filterset_class = QuestionFilterSet
     search_fields = ["text", "explanation"]
@@ -129,11 +217,21 @@ class QuestionViewSet(ScopedSnippetViewSet):
 
     def get_queryset(self, request):
         flagged = Question.objects.needing_review(timezone.localdate()).filter(pk=OuterRef("pk"))
+        withheld = selectors.questions_withheld_ids(on=timezone.localdate())
         return (
             super()
             .get_queryset(request)
             .select_related("category__parent")
-            .annotate(needs_review_flag=Exists(flagged))
+            .annotate(
+                needs_review_flag=Exists(flagged),
+                withheld_flag=Case(
+                    When(pk__in=withheld, then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                )
+                if withheld
+                else Value(False, output_field=BooleanField()),
+            )
         )
 
 
@@ -152,7 +250,7 @@ class QuizViewSet(ScopedSnippetViewSet):
     icon = "form"
     menu_label = _("Quizzes and exams")
     base_form_class = QuizAdminForm
-    edit_view_class = RevisedEditView
+    edit_view_class = QuizEditView
     list_display = ["title", "kind", "field", "pass_mark", "owner_unit", LiveStatusTagColumn()]
     list_filter = ["kind", "field", "live"]
     search_fields = ["title", "description"]

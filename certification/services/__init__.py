@@ -5,12 +5,14 @@
 - `workflow`: application lists and their sign-off (申领, 逐级审签).
 - `review`: the annual review (年审) that closes a year.
 - `notices`: in-app notifications, reminders and digests.
+- `law_digest`: the officer's monthly digest of law changes in their fields.
 - `policy`: changing the credential policy (audited).
 - `verification`: the QR-code verification links.
 """
 
 from .credentials import *  # noqa: F403
 from .exams import *  # noqa: F403
+from .law_digest import *  # noqa: F403
 from .notices import *  # noqa: F403
 from .policy import *  # noqa: F403
 from .review import *  # noqa: F403

@@ -248,6 +248,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "courses.tasks.hours_totals_check",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Each officer's digest of last month's law changes in their fields. Daily, so a
+    # missed first of the month catches up; a unique (officer, month) sends it once.
+    "certification-law-digest": {
+        "task": "certification.law_digest_send",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 
 # An attempt is closed this long after its deadline, so a save sent in the last second

@@ -182,6 +182,32 @@ def _observed(*, placement, officer, coordinator, host):
     return svc.placement_attendance_confirm(application=application, actor=host)
 
 
+def _law_due(obj):
+    from pathlib import Path
+
+    from laws import services as laws
+    from laws.models import ArticleChange
+
+    texts = Path(__file__).resolve().parents[1] / "laws" / "texts"
+    title = "示范市城乡环境卫生管理条例"
+    today = timezone.localdate()
+    for name, effective in (
+        ("sanitation_2019.md", today - datetime.timedelta(days=800)),
+        ("sanitation_2024.md", today - datetime.timedelta(days=400)),
+    ):
+        laws.law_version_import(
+            title=title,
+            text=(texts / name).read_text(encoding="utf-8"),
+            promulgated_on=effective,
+            effective_on=effective,
+        )
+    citation = laws.citation_add(
+        obj=obj, title=title, number=2, on=today - datetime.timedelta(days=500)
+    )
+    change = ArticleChange.objects.get(old_article=citation.article)
+    return change, citation
+
+
 def world_build() -> World:
     """The small city of `people.factories.city_tree`, a user of every role, a marker officer
     in every grassroots unit, and for each view an object of the viewing officer's."""
@@ -304,7 +330,12 @@ def world_build() -> World:
         key: case_assign(actor=users[Role.CITY_ADMIN], page=case, unit=city[key]) for key in MARKERS
     }
 
+    # Laws: a version in force since last year amends an article the case cites.
+    law_change, law_citation = _law_due(case)
+
     return World(
+        law_change=law_change,
+        law_citation=law_citation,
         city=city,
         court1=court1,
         users=users,
@@ -398,6 +429,9 @@ KWARGS = {
     "certification:transcript": lambda w: {"pk": w.markers["township11"].pk},
     "certification:dashboard_unit": lambda w: {"code": w.city["township11"].code},
     "certification:export_start": lambda w: {"code": w.city["township11"].code},
+    "laws:citation_review": lambda w: {"pk": w.law_citation.pk},
+    "laws:change": lambda w: {"pk": w.law_change.pk},
+    "laws:change_confirm": lambda w: {"pk": w.law_change.pk},
 }
 
 #: A value for a parameter nobody told us how to fill: the view must still not fail.

@@ -8,9 +8,27 @@ from django.db import transaction
 from cases import demo as case_demo
 from certification import demo as certification_demo
 from courses import demo as courses_demo
+from laws import demo as laws_demo
 from people import demo as people_demo
 from powers import demo as powers_demo
 from quizzes import demo as quizzes_demo
+
+
+def _citing():
+    """What the demo's powers, cases and questions say of their legal basis, to cite."""
+    from cases.models import CasePage
+    from powers.models import Power
+    from quizzes.models import Question
+
+    for power in Power.objects.exclude(legal_basis_law=""):
+        yield power, power.legal_basis_law + power.legal_basis_article
+    for page in CasePage.objects.all():
+        basis = [block.value for block in page.legal_basis if block.block_type == "provision"]
+        yield page, "".join(f"{value['law']}{value['article']}" for value in basis)
+    titles = [title.removeprefix("中华人民共和国") for _f, title, *_rest in laws_demo.VERSIONS]
+    for question in Question.objects.filter(explanation__contains="《").only("pk", "explanation"):
+        if any(title in question.explanation for title in titles):
+            yield question, question.explanation
 
 
 class Command(BaseCommand):
@@ -30,6 +48,7 @@ class Command(BaseCommand):
         certification_demo.seed_certification()
         courses_demo.seed_training(units=units, practice_quiz=quizzes.get("practice_apl"))
         case_demo.seed_cases()
+        laws_demo.seed_laws(citing=_citing())
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Demo city ready in {elapsed:.1f}s ({created} officers created now). "
