@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from people.models import OrgUnit, Role, RoleAssignment, UnitKind, User
 from people.policies import holds_city_role
@@ -31,6 +32,7 @@ from .models import (
     QuestionType,
     Quiz,
     QuizDraw,
+    QuizKind,
     QuizOverride,
     QuizQuestion,
     ReviewPolicy,
@@ -77,6 +79,20 @@ def quizzes_for_officer(*, user: User) -> QuerySet[Quiz]:
     if user_is_quiz_editor(user=user):
         return quizzes
     return quizzes.filter(live=True)
+
+
+def exams_open_to(*, user: User, now: datetime | None = None) -> QuerySet[Quiz]:
+    """The exams (every kind but a lesson's practice quiz) the user can sit now: published,
+    and within their opening window. The home page and the quiz list both ask this, so
+    they never disagree about what is open."""
+    now = now or timezone.now()
+    return (
+        quizzes_for_officer(user=user)
+        .filter(live=True)
+        .exclude(kind=QuizKind.PRACTICE)
+        .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now))
+        .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+    )
 
 
 def _counting_attempts(*, user: User) -> QuerySet[Attempt]:
