@@ -95,6 +95,22 @@ def exams_open_to(*, user: User, now: datetime | None = None) -> QuerySet[Quiz]:
     )
 
 
+def pages_using_quiz(*, quiz: Quiz) -> list:
+    """The published pages (a lesson, a case) that place this quiz, from Wagtail's reference
+    index, so this app need not know their types; the result page links back to them."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from wagtail.models import Page, ReferenceIndex
+
+    page_type = ContentType.objects.get_for_model(Page)
+    ids = {
+        int(ref.object_id)
+        for ref in ReferenceIndex.get_references_to(quiz).filter(base_content_type=page_type)
+        if not ref.content_path.startswith("related_quizzes")
+    }
+    return list(Page.objects.live().filter(pk__in=ids).order_by("title")) if ids else []
+
+
 def _counting_attempts(*, user: User) -> QuerySet[Attempt]:
     """The user's graded attempts that count under their quiz's grading method."""
     later = Attempt.objects.filter(

@@ -292,6 +292,7 @@ def attempt_result(request, public_id):
             else [],
             "review": review,
             "reviewed": reviewed,
+            "used_on": selectors.pages_using_quiz(quiz=attempt.quiz),
         },
     )
 
