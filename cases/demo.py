@@ -1373,13 +1373,30 @@ def _trainer_permissions(library: CaseLibraryPage) -> None:
 
 
 def _study_quizzes() -> dict[str, object]:
-    """A published practice quiz per field, if the quiz bank has one (attached as the study quiz)."""
-    from quizzes.models import Quiz
+    """A published practice quiz per field, if the quiz bank has one (attached as the study
+    quiz); the key None holds the practice quiz of the administrative penalty law, which
+    every case applies. Never a qualification exam: a case's quiz is a reading check."""
+    from quizzes.models import Quiz, QuizKind
 
+    practice = Quiz.objects.filter(is_draft=False, kind=QuizKind.PRACTICE, owner_unit__isnull=True)
     quizzes = {}
-    for quiz in Quiz.objects.filter(is_draft=False, field__isnull=False).select_related("field"):
+    for quiz in practice.filter(field__isnull=False).select_related("field"):
         quizzes.setdefault(quiz.field.code, quiz)
+    quizzes[None] = (
+        practice.filter(title="《行政处罚法》随堂练习").first() or practice.order_by("pk").first()
+    )
     return quizzes
+
+
+def _repoint_exam_quizzes(library: CaseLibraryPage, quizzes: dict) -> None:
+    """Cases seeded before this rule whose study quiz is a qualification exam get a practice quiz."""
+    from quizzes.models import QuizKind
+
+    wrong = CasePage.objects.child_of(library).exclude(quiz__isnull=True)
+    for page in wrong.exclude(quiz__kind=QuizKind.PRACTICE).select_related("field"):
+        page.quiz = quizzes.get(page.field.code if page.field else None) or quizzes[None]
+        with transaction.atomic():
+            page.save_revision().publish()
 
 
 def seed_cases(*, with_assignments: bool = True) -> CaseLibraryPage:
@@ -1396,6 +1413,7 @@ def seed_cases(*, with_assignments: bool = True) -> CaseLibraryPage:
     powers = {p.code: p for p in Power.objects.all()}
     townships = {u.code: u for u in OrgUnit.objects.filter(code__in=[c["township"] for c in CASES])}
     quizzes = _study_quizzes()
+    _repoint_exam_quizzes(library, quizzes)
     for case in CASES:
         if case["slug"] in existing or case["field"] not in fields:
             continue
@@ -1422,7 +1440,7 @@ def seed_cases(*, with_assignments: bool = True) -> CaseLibraryPage:
             review_outcome=_paragraphs(case["review"]),
             lessons=[("point", lesson) for lesson in case["lessons"]],
             study_hours=Decimal(case["hours"]),
-            quiz=quizzes.get(case["field"]),
+            quiz=quizzes.get(case["field"]) or quizzes[None],
         )
         page.powers = [powers[code] for code in case["powers"] if code in powers]
         with transaction.atomic():

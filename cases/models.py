@@ -15,6 +15,7 @@ the hours it earned are in the training ledger) — and what supervisors require
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,7 @@ from wagtail.signals import page_published, page_unpublished
 from modelcluster.fields import ParentalManyToManyField
 
 from courses.models import HourCategory
+from quizzes.models import QuizKind
 from quizzes.signals import attempt_graded
 
 from .blocks import (
@@ -240,6 +242,21 @@ class CasePage(Page):
     class Meta:
         verbose_name = _("case (案例)")
         verbose_name_plural = _("cases")
+
+    def clean(self):
+        """A case's study quiz is a practice quiz: a qualification exam (time limit, two
+        attempts, a field the officer may not be certified in) is never a reading check."""
+        super().clean()
+        if self.quiz_id and self.quiz.kind != QuizKind.PRACTICE:
+            raise ValidationError(
+                {
+                    "quiz": _(
+                        "“%(quiz)s” is not a practice quiz (%(kind)s). "
+                        "A case's study quiz must be a practice quiz."
+                    )
+                    % {"quiz": self.quiz.title, "kind": self.quiz.get_kind_display()}
+                }
+            )
 
     def serve(self, request, *args, **kwargs):
         from .views import login_required_page

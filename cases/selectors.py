@@ -39,6 +39,8 @@ from .search import (
 )
 
 __all__ = [
+    "AssignmentRoster",
+    "case_assignment_rosters",
     "PersonalDataFinding",
     "personal_data_findings",
     "case_personal_data_findings",
@@ -585,3 +587,65 @@ def case_assignments_visible_to(*, user: User) -> QuerySet[CaseAssignment]:
     return assignments.select_related("page", "unit", "assigned_by").annotate(
         officer_count=Subquery(officer_count), done_count=Subquery(done_count)
     )
+
+
+#: At most this many names in each half of an assignment's roster; the rest are counted.
+ROSTER_LIMIT = 100
+
+
+@dataclass
+class AssignmentRoster:
+    """Who has studied a required case and who has not, among the officers the viewer sees."""
+
+    done: list = field(default_factory=list)
+    pending: list = field(default_factory=list)  # (officer, has opened the case)
+    more_done: int = 0
+    more_pending: int = 0
+
+
+def case_assignment_rosters(*, user: User, assignments) -> dict[int, AssignmentRoster]:
+    """For each assignment, the officers under its unit that the user may see, split into
+    those who studied the case and those who have not (marked if they opened it). The same
+    officers as the assignment's `officer_count`/`done_count`; three queries in all."""
+    assignments = list(assignments)
+    if not assignments:
+        return {}
+    condition = Q()
+    for assignment in assignments:
+        condition |= Q(unit__path__startswith=assignment.unit.path)
+    officers = list(
+        officers_visible_to(user)
+        .filter(condition)
+        .select_related("unit")
+        .order_by("unit__path", "full_name", "pk")
+    )
+    ids = [officer.pk for officer in officers]
+    pages = {assignment.page_id for assignment in assignments}
+    done = set(
+        CaseCompletion.objects.filter(page_id__in=pages, officer_id__in=ids).values_list(
+            "page_id", "officer_id"
+        )
+    )
+    opened = set(
+        CaseReading.objects.filter(page_id__in=pages, officer_id__in=ids).values_list(
+            "page_id", "officer_id"
+        )
+    )
+    rosters = {}
+    for assignment in assignments:
+        roster = AssignmentRoster()
+        for officer in officers:
+            if officer.unit is None or not officer.unit.path.startswith(assignment.unit.path):
+                continue
+            key = (assignment.page_id, officer.pk)
+            if key in done:
+                if len(roster.done) < ROSTER_LIMIT:
+                    roster.done.append(officer)
+                else:
+                    roster.more_done += 1
+            elif len(roster.pending) < ROSTER_LIMIT:
+                roster.pending.append((officer, key in opened))
+            else:
+                roster.more_pending += 1
+        rosters[assignment.pk] = roster
+    return rosters

@@ -22,6 +22,7 @@ from .models import CaseAssignment, CasePage
 from .search import query_parse, text_highlight
 from .selectors import (
     case_assignable_units,
+    case_assignment_rosters,
     case_assignments_visible_to,
     case_library_facets,
     case_library_results,
@@ -157,7 +158,10 @@ def case_assignments(request):
                 _("The case is now required of %(unit)s.") % {"unit": form.cleaned_data["unit"]},
             )
             return redirect("cases:case_assignments")
-    assignments = case_assignments_visible_to(user=request.user)[:200]
+    assignments = list(case_assignments_visible_to(user=request.user)[:200])
+    rosters = case_assignment_rosters(user=request.user, assignments=assignments)
+    for assignment in assignments:
+        assignment.roster = rosters[assignment.pk]
     withdrawable = set(units.values_list("pk", flat=True))
     return render(
         request,

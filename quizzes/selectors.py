@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from laws.selectors import due_object_ids
 from people.models import OrgUnit, Role, RoleAssignment, UnitKind, User
@@ -32,6 +33,7 @@ from .models import (
     QuestionType,
     Quiz,
     QuizDraw,
+    QuizKind,
     QuizOverride,
     QuizQuestion,
     ReviewPolicy,
@@ -78,6 +80,36 @@ def quizzes_for_officer(*, user: User) -> QuerySet[Quiz]:
     if user_is_quiz_editor(user=user):
         return quizzes
     return quizzes.filter(live=True)
+
+
+def exams_open_to(*, user: User, now: datetime | None = None) -> QuerySet[Quiz]:
+    """The exams (every kind but a lesson's practice quiz) the user can sit now: published,
+    and within their opening window. The home page and the quiz list both ask this, so
+    they never disagree about what is open."""
+    now = now or timezone.now()
+    return (
+        quizzes_for_officer(user=user)
+        .filter(live=True)
+        .exclude(kind=QuizKind.PRACTICE)
+        .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now))
+        .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+    )
+
+
+def pages_using_quiz(*, quiz: Quiz) -> list:
+    """The published pages (a lesson, a case) that place this quiz, from Wagtail's reference
+    index, so this app need not know their types; the result page links back to them."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from wagtail.models import Page, ReferenceIndex
+
+    page_type = ContentType.objects.get_for_model(Page)
+    ids = {
+        int(ref.object_id)
+        for ref in ReferenceIndex.get_references_to(quiz).filter(base_content_type=page_type)
+        if not ref.content_path.startswith("related_quizzes")
+    }
+    return list(Page.objects.live().filter(pk__in=ids).order_by("title")) if ids else []
 
 
 def _counting_attempts(*, user: User) -> QuerySet[Attempt]:

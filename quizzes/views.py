@@ -67,13 +67,16 @@ def _remaining_seconds(attempt: Attempt) -> int | None:
 @never_cache
 @login_required
 def quiz_index(request):
-    """The quizzes an officer may sit, with their own latest result at each."""
-    quizzes = list(selectors.quizzes_for_officer(user=request.user))
-    passed = selectors.quizzes_passed(user=request.user, quizzes=quizzes)
+    """The exams open to the officer now (the same list as the home page's), then every
+    other quiz they may see, with whether they have passed each."""
+    open_exams = list(selectors.exams_open_to(user=request.user))
+    open_ids = {quiz.pk for quiz in open_exams}
+    quizzes = [q for q in selectors.quizzes_for_officer(user=request.user) if q.pk not in open_ids]
+    passed = selectors.quizzes_passed(user=request.user, quizzes=open_exams + quizzes)
     return render(
         request,
         "pages/quizzes/index.html",
-        {"quizzes": quizzes, "passed": passed},
+        {"open_exams": open_exams, "quizzes": quizzes, "passed": passed},
     )
 
 
@@ -289,6 +292,7 @@ def attempt_result(request, public_id):
             else [],
             "review": review,
             "reviewed": reviewed,
+            "used_on": selectors.pages_using_quiz(quiz=attempt.quiz),
         },
     )
 

@@ -36,7 +36,7 @@ from .forms import (
     QuizAdminForm,
     QuizOverrideAdminForm,
 )
-from .models import Question, QuestionCategory, QuestionType, Quiz, QuizKind, QuizOverride
+from .models import Question, QuestionCategory, QuestionType, Quiz, QuizOverride
 from .policies import QuestionCategoryPolicy, QuestionPolicy, QuizOverridePolicy, QuizPolicy
 
 # Each model's policy is registered before its view set: Wagtail resolves the policy once.
@@ -331,7 +331,7 @@ def register_item_analysis_menu_item():
 @hooks.register("home_panels")
 def quizzes_home_panel(*, request, roles):
     """Officers see their open quizzes; trainers see how many essays await their mark."""
-    from .selectors import marking_queue, quizzes_for_officer, user_may_mark
+    from .selectors import exams_open_to, marking_queue, user_may_mark
 
     if user_may_mark(user=request.user):
         return {
@@ -340,10 +340,10 @@ def quizzes_home_panel(*, request, roles):
             "order": 40,
         }
     if "officer" in roles:
-        quizzes = list(quizzes_for_officer(user=request.user).exclude(kind=QuizKind.PRACTICE)[:5])
+        quizzes = list(exams_open_to(user=request.user)[:6])
         return {
             "template": "components/quizzes/home_officer_panel.html",
-            "context": {"quizzes": quizzes},
+            "context": {"quizzes": quizzes[:5], "more": len(quizzes) > 5},
             "order": 30,
         }
     return None

@@ -40,10 +40,20 @@
     return type === "multiple" ? picked : (picked.length ? picked[0] : null);
   }
 
+  var answeredCount = form.querySelector("[data-answered-count]");
+
+  function countAnswered() {
+    // The navigator holds one box per question of the whole attempt, on every page.
+    if (!answeredCount) { return; }
+    var done = form.querySelectorAll(".attempt__nav .navbox--answered").length;
+    answeredCount.textContent = answeredCount.dataset.template.replace("{n}", String(done));
+  }
+
   function markAnswered(position, answered) {
     document.querySelectorAll('[data-nav="' + position + '"]').forEach(function (box) {
       box.classList.toggle("navbox--answered", answered);
     });
+    countAnswered();
   }
 
   function send(position, delay) {

@@ -193,11 +193,40 @@ class TestAssignments:
         case_reading_record(officer=officers[0], page=case)
         client.force_login(bureau)
         client.get(reverse("cases:case_assignments"))
-        with django_assert_max_num_queries(15):
+        # 15 for the page and its counts, 5 for who has and hasn't studied each case.
+        with django_assert_max_num_queries(20):
             response = client.get(reverse("cases:case_assignments"))
         first = response.context["assignments"][0]
         assert (first.done_count, first.officer_count) == (1, 3)
+        assert "<details" in response.text
         withdraw = reverse("cases:case_assignment_withdraw", args=[first.pk])
         client.post(withdraw)
         first.refresh_from_db()
         assert first.withdrawn_by == bureau
+
+
+@pytest.mark.django_db
+def test_the_studied_counter_opens_to_who_has_and_has_not_studied_in_the_viewers_area(
+    client, library, city
+):
+    supervisor = StaffFactory(role=Role.TOWNSHIP_SUPERVISOR, unit=city["township11"])
+    bureau = StaffFactory(role=Role.JUSTICE_BUREAU, unit=city["bureau1"])
+    case = CasePageFactory(parent=library, title="非法占地建房案")
+    case_assign(actor=bureau, page=case, unit=city["county1"])
+    done = OfficerFactory(unit=city["township11"], full_name="张已学")
+    OfficerFactory(unit=city["township11"], full_name="李未学")
+    OfficerFactory(unit=city["township12"], full_name="王邻镇")
+    case_reading_record(officer=done, page=case)
+
+    client.force_login(supervisor)
+    page = client.get(reverse("cases:case_assignments")).text
+    studied, not_yet = page.split("<details", 1)[1].split("</details>")[0].split("<h3>", 2)[1:]
+    assert "<summary>1 / 2</summary>" in page
+    assert "张已学" in studied and "李未学" not in studied
+    assert "李未学" in not_yet and "张已学" not in not_yet
+    assert "王邻镇" not in page  # another township's officer: not the supervisor's to see
+    assert reverse("certification:officer", args=[done.pk]) in studied
+
+    client.force_login(bureau)
+    page = client.get(reverse("cases:case_assignments")).text
+    assert "<summary>1 / 3</summary>" in page and "王邻镇" in page
