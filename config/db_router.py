@@ -140,13 +140,17 @@ class PrimaryReplicaRouter:
     """DATABASE_ROUTERS entry: replica for reads inside a replica-read scope, else primary."""
 
     def db_for_read(self, model, **hints):
-        if not _replica_reads.get() or not replica_configured():
+        if not replica_configured():
             return None
+        # The primary is named outright: left to Django, a read through a relation of a
+        # row loaded from the replica would follow that row back to the replica.
+        if not _replica_reads.get():
+            return DEFAULT_DB_ALIAS
         meta = model._meta
         if meta.app_label in PRIMARY_ONLY_APPS or meta.label_lower in PRIMARY_ONLY_MODELS:
-            return None
+            return DEFAULT_DB_ALIAS
         if not replica_health.usable():
-            return None
+            return DEFAULT_DB_ALIAS
         return REPLICA
 
     def db_for_write(self, model, **hints):

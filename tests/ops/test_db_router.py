@@ -56,20 +56,31 @@ def test_without_a_replica_every_read_goes_to_the_primary():
 
 
 def test_reads_go_to_the_replica_only_inside_a_replica_read_scope(replica):
-    assert router.db_for_read(User) is None
+    assert router.db_for_read(User) == DEFAULT_DB_ALIAS
     with replica_reads():
         assert router.db_for_read(User) == REPLICA
         assert router.db_for_read(OrgUnit) == REPLICA
-    assert router.db_for_read(User) is None
+    assert router.db_for_read(User) == DEFAULT_DB_ALIAS
+
+
+def test_rows_loaded_from_the_replica_do_not_pull_later_reads_back_to_it(replica):
+    # Django sends a read through a relation to the database its row came from, unless a
+    # router names one: outside the scope (or with the replica down) the router must.
+    user = User(username="read-on-replica")
+    user._state.db = REPLICA
+    assert router.db_for_read(OrgUnit, instance=user) == DEFAULT_DB_ALIAS
+    replica.up = False
+    with replica_reads():
+        assert router.db_for_read(OrgUnit, instance=user) == DEFAULT_DB_ALIAS
 
 
 def test_sessions_sign_in_records_and_api_tokens_are_read_from_the_primary(replica):
     from axes.models import AccessAttempt
 
     with replica_reads():
-        assert router.db_for_read(Session) is None
-        assert router.db_for_read(AccessAttempt) is None
-        assert router.db_for_read(ApiToken) is None
+        assert router.db_for_read(Session) == DEFAULT_DB_ALIAS
+        assert router.db_for_read(AccessAttempt) == DEFAULT_DB_ALIAS
+        assert router.db_for_read(ApiToken) == DEFAULT_DB_ALIAS
 
 
 def test_writes_and_migrations_go_to_the_primary_only(replica):
@@ -82,7 +93,7 @@ def test_writes_and_migrations_go_to_the_primary_only(replica):
 def test_an_unreachable_replica_sends_reads_to_the_primary(replica):
     replica.up = False
     with replica_reads():
-        assert router.db_for_read(User) is None
+        assert router.db_for_read(User) == DEFAULT_DB_ALIAS
 
 
 def test_replica_health_is_checked_at_most_once_per_interval(settings):
