@@ -106,7 +106,7 @@ class ReplicaHealth:
         try:
             with psycopg.connect(**params) as conn:
                 conn.execute("SELECT 1")
-        except psycopg.Error as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever the failure, use the primary
             logger.warning("database replica unreachable, reading from the primary: %s", exc)
             return False
         return True
@@ -154,7 +154,8 @@ class PrimaryReplicaRouter:
         return REPLICA
 
     def db_for_write(self, model, **hints):
-        return DEFAULT_DB_ALIAS
+        # Named outright, so a row read from the replica is saved to the primary.
+        return DEFAULT_DB_ALIAS if replica_configured() else None
 
     def allow_relation(self, obj1, obj2, **hints):
         # The replica holds the same rows as the primary.

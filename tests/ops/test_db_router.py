@@ -51,6 +51,7 @@ def test_without_a_replica_every_read_goes_to_the_primary():
     assert REPLICA not in db_router.settings.DATABASES
     with replica_reads():
         assert router.db_for_read(User) is None
+    assert router.db_for_write(User) is None
     with pytest.raises(MiddlewareNotUsed):
         ReplicaReadMiddleware(lambda request: HttpResponse())
 
@@ -86,6 +87,10 @@ def test_sessions_sign_in_records_and_api_tokens_are_read_from_the_primary(repli
 def test_writes_and_migrations_go_to_the_primary_only(replica):
     with replica_reads():
         assert router.db_for_write(User) == DEFAULT_DB_ALIAS
+    # A row read from the replica is saved to the primary.
+    user = User(username="read-on-replica")
+    user._state.db = REPLICA
+    assert router.db_for_write(User, instance=user) == DEFAULT_DB_ALIAS
     assert router.allow_migrate(DEFAULT_DB_ALIAS, "people") is True
     assert router.allow_migrate(REPLICA, "people") is False
 
