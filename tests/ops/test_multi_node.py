@@ -394,16 +394,23 @@ def _migrate(primary: Cluster, pg_folder: Path, url: str) -> None:
         shutil.copyfile(cached, dump)
         if os.geteuid() == 0:
             shutil.chown(dump, "postgres", "postgres")
-        primary.run(
-            str(primary.bin / "pg_restore"),
-            f"--port={primary.port}",
-            "--host=127.0.0.1",
-            "--username=postgres",
-            "--no-owner",
-            "--dbname=academy",
-            str(dump),
-        )
-        return
+        try:
+            primary.run(
+                str(primary.bin / "pg_restore"),
+                f"--port={primary.port}",
+                "--host=127.0.0.1",
+                "--username=postgres",
+                "--no-owner",
+                "--exit-on-error",
+                "--dbname=academy",
+                str(dump),
+            )
+            return
+        except AssertionError:
+            # A damaged dump: forget it and migrate from nothing.
+            cached.unlink(missing_ok=True)
+            primary.query("DROP DATABASE academy")
+            primary.query("CREATE DATABASE academy")
     run_scratch("migrate", url, timeout=400)
     dump = pg_folder / "migrated.dump"
     primary.run(
