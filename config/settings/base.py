@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Only with DATABASE_REPLICA_URL: read-only views read from the replica.
+    "config.db_router.ReplicaReadMiddleware",
     "people.middleware.NulCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -128,12 +130,35 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# A PostgreSQL streaming replica, when there is one: dashboards, exports and API reads go
+# there, everything else to the primary (config/db_router.py, docs/scaling.md). Unset, the
+# router and its middleware do nothing.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # A replica that is down must be noticed in seconds, not after the kernel's timeout.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    # Tests never create a database of their own for it: it mirrors the default one.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
+# Seconds between two checks that the replica answers (per web process).
+DATABASE_REPLICA_CHECK_SECONDS = env.int("DATABASE_REPLICA_CHECK_SECONDS", default=5)
+# Seconds after a write during which that user reads from the primary only.
+DATABASE_REPLICA_STICKY_SECONDS = env.int("DATABASE_REPLICA_STICKY_SECONDS", default=10)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://enforcement-academy")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # A Redis restart must cost cache misses, not server errors (config/cache.py).
     CACHES["default"]["BACKEND"] = "config.cache.ResilientRedisCache"
+
+# Sessions: in the database by default, which every web node shares. With several nodes
+# and CACHE_URL on Redis, "django.contrib.sessions.backends.cached_db" reads them from
+# Redis and keeps them in the database, so a Redis restart signs nobody out
+# (docs/scaling.md). "django.contrib.sessions.backends.cache" keeps them in Redis only.
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
@@ -184,6 +209,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "static_collected"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
+# Uploads. With several web nodes, MEDIA_ROOT is a folder every node mounts (NFS or
+# another shared filesystem), so a file uploaded through one node is served by any other
+# (docs/scaling.md); STORAGES["default"] is the file-system storage on that folder.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
