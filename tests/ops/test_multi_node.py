@@ -65,6 +65,13 @@ from tests.faults.harness import (
 from tests.faults.test_gunicorn_kill import Officer, lost_answers
 from tests.ops.conftest import service_missing
 
+# The whole stack is the test's own (its clusters, its Redis), whatever the suite's database
+# is; CI runs the suite on SQLite and then on PostgreSQL, and this runs once, in the second.
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="runs in the PostgreSQL pass of the suite (it starts its own clusters)",
+)
+
 NGINX = "/usr/sbin/nginx"
 PASSWORD = "Multi-node-test-2026"  # noqa: S105 - a password of the test's own users
 CSRF_TOKEN = "f" * 32  # noqa: S105 - a fixed CSRF cookie and header
