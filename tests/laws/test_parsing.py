@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from django.utils import translation
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,6 +20,13 @@ TEXTS = Path(__file__).parent / "texts"
 DEMO_TEXTS = sorted(TEXTS.glob("*.md"))
 
 pytestmark = pytest.mark.usefixtures("english")
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """The messages are read in the source language (the catalogue translates them)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(
