@@ -17,9 +17,10 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from .models import LawLevel, LawVersion
+from .models import Citation, LawLevel, LawVersion
 from .services import citations_from_text, law_version_import
 
 TEXTS = Path(settings.BASE_DIR) / "demo" / "laws"
@@ -77,8 +78,11 @@ def seed_laws(*, citing: Iterable[tuple[object, str]] = ()) -> list[LawVersion]:
                     level=level,
                 )
             )
+        # An object cited by an earlier run is left as it is: a second run stays fast.
+        cited = set(Citation.objects.values_list("content_type_id", "object_id"))
         for obj, text in citing:
-            if text and "《" in text:
+            key = (ContentType.objects.get_for_model(obj).pk, obj.pk)
+            if text and "《" in text and key not in cited:
                 citations_from_text(obj=obj, text=text, on=CITED_ON)
     return versions
 

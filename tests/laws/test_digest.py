@@ -34,7 +34,8 @@ def changed_in_november(city):
     cleaning = PowerFactory(field=urban, applies_from=D(2023, 6, 1))
     laws.citation_add(obj=cleaning, title=TITLE, number=4, on=D(2025, 1, 1))
     river = PowerFactory(field=water, applies_from=D(2023, 6, 1))
-    PowerListFactory(issuer=city["city"], effective_from=D(2023, 6, 1), powers=[cleaning, river])
+    # County 1's list: its townships hold the cleaning power; county 2's hold nothing.
+    PowerListFactory(issuer=city["county1"], effective_from=D(2023, 6, 1), powers=[cleaning, river])
     laws.law_version_import(
         title=TITLE,
         text=text_of("sanitation_2024.md"),
@@ -52,8 +53,10 @@ def test_month_before():
 def test_an_officer_gets_the_digest_once_with_a_sentence_and_a_link(changed_in_november):
     city = changed_in_november
     officer = OfficerFactory(unit=city["township11"])
+    elsewhere = OfficerFactory(unit=city["township21"])
     outcome = law_digests_send(on=D(2026, 12, 3))
     assert outcome.sent == 1
+    assert not Notification.objects.filter(user=elsewhere).exists()
     notice = Notification.objects.get(user=officer)
     assert "changed in 2026-11" in notice.title
     assert TITLE in notice.body and "2026-11-15" in notice.body

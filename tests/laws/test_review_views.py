@@ -134,3 +134,10 @@ def test_a_trainer_corrects_a_classification_and_an_officer_cannot(
         "amended",
         "replaced",
     )
+
+
+def test_the_home_page_links_reviewers_to_the_queue_and_not_officers(client, city):
+    client.force_login(StaffFactory(role=Role.TRAINER, unit=city["department1"]))
+    assert reverse("laws:review_queue") in client.get(reverse("home")).content.decode()
+    client.force_login(OfficerFactory(unit=city["township11"]))
+    assert reverse("laws:review_queue") not in client.get(reverse("home")).content.decode()
