@@ -38,6 +38,8 @@ from ..models.training import (
 from .ledger import officers_with_hours, training_hours
 
 __all__ = [
+    "ModuleCredit",
+    "lesson_module_credit",
     "ANNUAL_HOURS_DEFAULT",
     "hours_required",
     "module_quiz_ids",
@@ -78,6 +80,42 @@ def hours_required(*, year: int) -> Decimal:
 
 
 # --- Coverage modules ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModuleCredit:
+    """A module's hours on the officer's record, and where that leaves their year."""
+
+    module: TrainingModulePage
+    hours: Decimal
+    year: int
+    year_total: Decimal
+    required: Decimal
+
+
+def lesson_module_credit(*, officer: User, lesson: LessonPage) -> ModuleCredit | None:
+    """The credit of the module a lesson belongs to, if the officer has it (None before the
+    last lesson is done and every quiz passed), with their approved hours of that year."""
+    module = TrainingModulePage.objects.filter(
+        path=lesson.path[: -lesson.steplen], depth=lesson.depth - 1
+    ).first()
+    if module is None:
+        return None
+    record = (
+        TrainingRecord.objects.filter(officer=officer, evidence_key=f"module:{module.pk}")
+        .order_by("-pk")
+        .first()
+    )
+    if record is None:
+        return None
+    year = record.completed_on.year
+    return ModuleCredit(
+        module=module,
+        hours=record.hours,
+        year=year,
+        year_total=training_hours(officer=officer, year=year)["total"],
+        required=hours_required(year=year),
+    )
 
 
 def _quiz_ids_in(stream_value) -> set[int]:
