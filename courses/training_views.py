@@ -43,6 +43,7 @@ from .models import (
 from .selectors import training as sel
 from .services import training as svc
 from .services.ledger import external_hours_import
+from .templatetags.training_tags import hours as hours_text
 
 
 def _error_text(error: ValidationError) -> str:
@@ -82,12 +83,27 @@ def my_training(request):
 def lesson_complete(request, pk: int):
     lesson = get_object_or_404(LessonPage.objects.live(), pk=pk)
     _require_officer(request)
+    credited_before = sel.lesson_module_credit(officer=request.user, lesson=lesson) is not None
     try:
         svc.lesson_complete(officer=request.user, lesson=lesson)
     except ValidationError as error:
         messages.error(request, _error_text(error))
-    else:
+        return redirect(lesson.url)
+    credit = (
+        None if credited_before else sel.lesson_module_credit(officer=request.user, lesson=lesson)
+    )
+    if credit is None:
         messages.success(request, _("Lesson complete."))
+    else:
+        messages.success(
+            request,
+            _("Module complete: %(hours)s hours credited; %(total)s of %(required)s this year.")
+            % {
+                "hours": hours_text(credit.hours),
+                "total": hours_text(credit.year_total),
+                "required": hours_text(credit.required),
+            },
+        )
     return redirect(lesson.url)
 
 

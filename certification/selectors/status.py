@@ -21,11 +21,13 @@ from decimal import Decimal
 from django.db import connections
 from django.db.models import F, Min, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from courses.models import HourCategory, HoursTotal, TrainingRecord
 from people.models import User
 
-from ..messages import reason_text
+from ..messages import hours_text, reason_text
 from ..models import (
     Credential,
     CredentialEvent,
@@ -46,6 +48,7 @@ __all__ = [
     "credential_status",
     "credential_current",
     "status_evaluate",
+    "status_explanations",
     "officer_facts",
     "status_rows_sql",
 ]
@@ -104,6 +107,13 @@ class CredentialStatus:
     fields: list[str]
     credential: Credential | None = None
     next_step: Reason | None = None
+    #: Sentences that say what the status means and where its numbers come from.
+    explanations: list[str] = field(default_factory=list)
+
+    @property
+    def other_reasons(self) -> list[Reason]:
+        """The reasons besides the next step (shown once, beside it, not twice)."""
+        return [r for r in self.reasons if r != self.next_step]
 
     @property
     def label(self) -> str:
@@ -660,7 +670,55 @@ def credential_status(*, officer: User, on: datetime.date | None = None) -> Cred
         fields=fields,
         credential=credential,
         next_step=_next_step(code, reasons, facts, on, policy),
+        explanations=status_explanations(code=str(code), reasons=reasons, on=on, policy=policy),
     )
+
+
+def status_explanations(
+    *, code: str, reasons: list[Reason], on: datetime.date, policy: CredentialPolicy
+) -> list[str]:
+    """What a status means for the officer, what happens if its deadline passes, and where
+    the hours due by now come from (the policy's pace checkpoints), in the active language."""
+    codes = {reason.code for reason in reasons}
+    annual = hours_text(policy.annual_hours)
+    sentences = []
+    if code == StatusCode.AT_RISK:
+        sentences.append(
+            _(
+                "At risk (预警) means the certificate is still valid and you may enforce, but "
+                "something must be done before a deadline: it expires within %(days)s days, or "
+                "this year's hours are behind pace."
+            )
+            % {"days": policy.at_risk_days}
+        )
+    if codes & {"hours_behind_pace", "hours_this_year"}:
+        checkpoints = "; ".join(
+            _("%(hours)s hours by %(day)s")
+            % {"hours": hours_text(hours), "day": date_format(day, "MONTH_DAY_FORMAT")}
+            for day, hours in policy.checkpoints(on.year)
+        )
+        sentences.append(
+            _(
+                "The hours due by now come from the pace checkpoints of the certificate rules: "
+                "%(checkpoints)s; %(annual)s hours by the end of the year."
+            )
+            % {"checkpoints": checkpoints, "annual": annual}
+        )
+        sentences.append(
+            _(
+                "If the year ends with fewer approved hours than required, the certificate is "
+                "suspended from 1 January: you may not enforce until you have made up the hours "
+                "and the county justice bureau has reinstated it."
+            )
+        )
+    if "expiring_soon" in codes:
+        sentences.append(
+            _(
+                "If it is not renewed by its expiry date, the certificate expires and you may "
+                "no longer enforce; a new certificate needs a new application."
+            )
+        )
+    return sentences
 
 
 def statuses_for(

@@ -87,7 +87,7 @@ def test_demo_cases_study_practice_quizzes_never_exams():
 
 
 @pytest.mark.django_db
-def test_home_page_and_quiz_list_show_the_same_open_exams(client, city, exam, practice):
+def test_home_page_and_quiz_list_show_the_same_open_exams(client, city, exam, practice, english):
     officer = OfficerFactory(unit=city["township11"])
     Quiz.objects.create(title="通用法律知识考试", kind=QuizKind.GENERAL_LAW, is_draft=False)
     later = timezone.now() + datetime.timedelta(days=3)

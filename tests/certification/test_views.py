@@ -70,6 +70,22 @@ class TestMyCertificate:
         assert "60" in page
         assert "消防救援" in page
 
+    def test_an_officer_behind_pace_reads_the_reason_once_and_what_it_means(
+        self, client, city, english
+    ):
+        year = timezone.localdate().year
+        officer = OfficerFactory(unit=city["township11"])
+        certificate(officer, issued_on=D(year - 1, 1, 1), fields=("water",))
+        hours_add(officer, 20, on=D(year, 3, 1))
+        hours_add(officer, 60, on=D(year - 1, 3, 1))
+        client.force_login(officer)
+        page = client.get(reverse("certification:mine"), {"on": f"{year}-10-15"}).text
+        assert 'data-status="at_risk"' in page
+        assert page.count("Behind pace this year (20 hours, 45 expected by now)") == 1
+        assert "At risk (预警) means the certificate is still valid" in page
+        assert "30 hours by July 1; 45 hours by October 1; 60 hours by the end of the year" in page
+        assert "the certificate is suspended from 1 January" in page
+
     def test_home_panel_shows_status_and_hours(self, client, area):
         client.force_login(area["holder"])
         page = client.get(reverse("home")).content.decode()

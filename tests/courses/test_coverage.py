@@ -132,6 +132,22 @@ class TestPages:
         assert "10 minutes" in response.content.decode()
         assert LessonProgress.objects.get(officer=officer, lesson=lesson).completed_at is None
 
+    def test_finishing_the_last_lesson_says_the_hours_credited_and_the_years_total(
+        self, client, officer, module
+    ):
+        _page, (first, second) = module
+        study(officer, first)
+        client.force_login(officer)
+        lesson_open(
+            officer=officer, lesson=second, now=timezone.now() - datetime.timedelta(minutes=11)
+        )
+        url = f"/training/lessons/{second.pk}/complete/"
+        body = client.post(url, follow=True).content.decode()
+        assert "Module complete: 4 hours credited; 4 of 60 this year." in body
+        # Completing it again credits nothing more and says so plainly.
+        again = client.post(url, follow=True).content.decode()
+        assert "Lesson complete." in again and "Module complete" not in again
+
     def test_the_module_page_lists_lessons_and_shows_progress(self, client, officer, module):
         page, (first, _second) = module
         study(officer, first)

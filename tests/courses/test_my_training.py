@@ -66,7 +66,8 @@ class TestMyTraining:
             )
         client.force_login(officer)
         client.get(reverse("courses:my_training"))
-        with django_assert_max_num_queries(20):
+        # 20 before modules and assigned cases were on the page: 4 for modules, 3 for cases.
+        with django_assert_max_num_queries(27):
             client.get(reverse("courses:my_training"))
 
     def test_the_home_page_shows_the_officer_panel(self, client, officer):
@@ -146,3 +147,37 @@ def test_last_years_hours_do_not_count_this_year(client, city):
     client.force_login(officer)
     response = client.get(reverse("courses:my_training"))
     assert response.context["summary"].hours["total"] == 0
+
+
+@pytest.mark.django_db
+def test_my_training_shows_started_modules_with_progress_and_assigned_cases(
+    client, city, officer, english, django_assert_max_num_queries
+):
+    from cases.factories import CaseLibraryPageFactory, CasePageFactory
+    from cases.services import case_assign
+    from courses.factories import lesson_create, module_create
+    from courses.services import lesson_complete, lesson_open
+
+    now = timezone.now()
+    started = module_create(title="行政处罚法的程序", credit_hours=Decimal("6.0"))
+    lessons = [
+        lesson_create(module=started, title=f"第{i}课", min_study_minutes=1) for i in (1, 2, 3)
+    ]
+    lesson_open(officer=officer, lesson=lessons[0], now=now - datetime.timedelta(minutes=5))
+    lesson_complete(officer=officer, lesson=lessons[0], now=now)
+    lesson_open(officer=officer, lesson=lessons[1], now=now)
+    module_create(title="从未打开的模块")
+    bureau = StaffFactory(role=Role.JUSTICE_BUREAU, unit=city["bureau1"])
+    case = CasePageFactory(parent=CaseLibraryPageFactory(), title="非法占地建房案")
+    case_assign(actor=bureau, page=case, unit=city["county1"], due_on=TODAY)
+
+    client.force_login(officer)
+    client.get(reverse("courses:my_training"))
+    with django_assert_max_num_queries(27):
+        body = client.get(reverse("courses:my_training")).content.decode()
+    modules = body.split('id="my-modules-heading"', 1)[1].split("</section>", 1)[0]
+    assert "行政处罚法的程序" in modules and "从未打开的模块" not in modules
+    assert "1 of 3 lessons" in modules and "6 hours on completion" in modules
+    assert '<progress max="100" value="33"' in modules
+    cases = body.split('id="my-assigned-cases-heading"', 1)[1].split("</section>", 1)[0]
+    assert "非法占地建房案" in cases and bureau.get_full_name() in cases

@@ -158,6 +158,8 @@ def test_officer_studies_a_lesson_sits_its_quiz_offline_and_sees_hours_and_statu
     with phone.expect_response(answer) as saved:
         _choose(phone, 1, "选项二")  # B, the right answer
     assert saved.value.json()["status"] == "saved"
+    # The "answered" counter in the bar follows the answers without a reload.
+    assert _number(phone.inner_text("[data-answered-count]")) == 1
 
     # The connection drops while the second question is answered.
     phone.context.set_offline(True)
@@ -180,6 +182,9 @@ def test_officer_studies_a_lesson_sits_its_quiz_offline_and_sees_hours_and_statu
     phone.wait_for_url(re.compile(r"/result/$"))
     assert_accessible(phone)
     assert _number(phone.inner_text(".result__score")) == 100
+    assert ".00" not in phone.inner_text(".result__score")
+    # The result leads back to the lesson the quiz belongs to.
+    assert phone.locator(f'main a[href="{lesson.url}"]').count() == 1
     assert phone.locator(".result .badge--ok").count() == 1
 
     # The module's hours are in, on "My training" and on "My certificate".
