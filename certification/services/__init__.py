@@ -5,6 +5,7 @@
 - `workflow`: application lists and their sign-off (申领, 逐级审签).
 - `review`: the annual review (年审) that closes a year.
 - `notices`: in-app notifications, reminders and digests.
+- `reinstatement`: the bureau's suspension and reinstatement, officers' requests, bulk actions.
 - `policy`: changing the credential policy (audited).
 - `verification`: the QR-code verification links.
 """
@@ -13,6 +14,7 @@ from .credentials import *  # noqa: F403
 from .exams import *  # noqa: F403
 from .notices import *  # noqa: F403
 from .policy import *  # noqa: F403
+from .reinstatement import *  # noqa: F403
 from .review import *  # noqa: F403
 from .verification import *  # noqa: F403
 from .workflow import *  # noqa: F403

@@ -12,6 +12,12 @@ from .officer import (
     officer_transcript,
 )
 from .public import verify
+from .reinstatement import (
+    officer_suspend_view,
+    reinstatement_request_view,
+    reinstatement_requests,
+    reinstatement_requests_decide_view,
+)
 from .supervision import dashboard, dashboard_unit, export_download, export_start, export_status
 from .workflow import (
     annual_review,
@@ -40,6 +46,10 @@ __all__ = [
     "my_transcript",
     "notifications",
     "officer_detail",
+    "officer_suspend_view",
+    "reinstatement_request_view",
+    "reinstatement_requests",
+    "reinstatement_requests_decide_view",
     "officer_transcript",
     "verify",
 ]

@@ -19,15 +19,20 @@ from ..models import (
     Credential,
     CredentialEvent,
     Notification,
+    ReinstatementRequest,
+    ReinstatementState,
+    StatusCode,
 )
 from ..selectors import (
     credential_status,
     exam_standing,
 )
 from ..services import (
+    may_suspend_or_reinstate,
+    reinstatement_eligibility,
     verification_token_for,
 )
-from ._common import _date_param, _require_supervisor
+from ._common import _date_param, _require_supervisor, _today
 
 
 def _officer_page_context(officer: User, on: datetime.date) -> dict:
@@ -72,12 +77,32 @@ def _officer_page_context(officer: User, on: datetime.date) -> dict:
     }
 
 
+def _reinstatement_context(officer: User, status) -> dict:
+    """For a suspended officer: may they ask for reinstatement (or why not), and their requests."""
+    latest = (
+        ReinstatementRequest.objects.filter(officer=officer).select_related("decided_by").first()
+    )
+    context = {"reinstatement_latest": latest}
+    if status.code != StatusCode.SUSPENDED:
+        return context
+    pending = latest is not None and latest.status == ReinstatementState.PENDING
+    eligibility = None if pending else reinstatement_eligibility(officer=officer, on=_today())
+    context.update(
+        {
+            "reinstatement_pending": pending,
+            "reinstatement_eligibility": eligibility,
+        }
+    )
+    return context
+
+
 @never_cache
 @login_required
 def my_certificate(request):
     """The officer's own page: status, reasons, next step, hours, exams, history."""
     context = _officer_page_context(request.user, _date_param(request))
     context["is_self"] = True
+    context.update(_reinstatement_context(request.user, context["status"]))
     return render(request, "pages/certification/officer.html", context)
 
 
@@ -89,6 +114,11 @@ def officer_detail(request, pk: int):
     officer = get_object_or_404(officers_visible_to(request.user).select_related("unit"), pk=pk)
     context = _officer_page_context(officer, _date_param(request))
     context["is_self"] = officer.pk == request.user.pk
+    context["can_suspend"] = context["status"].code in (
+        StatusCode.VALID,
+        StatusCode.AT_RISK,
+    ) and may_suspend_or_reinstate(actor=request.user, officer=officer)
+    context["today"] = _today()
     return render(request, "pages/certification/officer.html", context)
 
 

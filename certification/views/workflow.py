@@ -11,15 +11,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from people.models import GRASSROOTS_KINDS, Role, User
-from people.params import id_param, year_param
+from people.params import id_list_param, id_param, year_param
 from people.selectors import officers_visible_to, units_visible_to, user_roles
 
 from ..models import (
+    AnnualReview,
     Applicant,
     Application,
     ApplicationState,
     Credential,
     ExamResult,
+    ReinstatementRequest,
+    ReinstatementState,
     StatusCode,
 )
 from ..selectors import (
@@ -30,6 +33,7 @@ from ..selectors import (
 from ..services import (
     actor_may,
     annual_review_close,
+    annual_review_preview,
     applicant_add,
     applicant_remove,
     applicant_review,
@@ -38,9 +42,12 @@ from ..services import (
     application_create,
     application_sign,
     credential_reinstate,
+    eligibility_from_status,
     exam_results_import,
+    officers_reinstate,
 )
 from ._common import _bureau_county, _message, _require_supervisor, _today
+from .reinstatement import report_bulk
 
 
 def _applications_visible(user: User):
@@ -184,16 +191,37 @@ def application_pdf(request, pk: int):
 @never_cache
 @login_required
 def annual_review(request):
-    """Close last year for the county; reinstate suspended officers once hours are made up."""
+    """Close last year for the county (after confirming who will be suspended); reinstate
+    or export suspended officers, one at a time or selected in bulk."""
     county = _bureau_county(request)
     today = _today()
     year = today.year - 1
+    back = f"{reverse('certification:annual_review')}?county={county.code}"
+    review = AnnualReview.objects.filter(unit=county, year=year).select_related("closed_by").first()
     if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "export":
+            rows = _suspended_rows(county, today)
+            chosen = set(id_list_param(request.POST, name="officer"))
+            rows = [row for row in rows if row.officer.pk in chosen]
+            if not rows:
+                messages.error(request, _("Select at least one officer."))
+                return redirect(back)
+            return _suspended_csv(rows, county)
         try:
-            if request.POST.get("action") == "close":
-                outcome = annual_review_close(
-                    county=county, year=year_param(request.POST, default=year), actor=request.user
-                )
+            if action == "close":
+                closing = year_param(request.POST, default=year)
+                if not request.POST.get("confirm"):
+                    return render(
+                        request,
+                        "pages/certification/annual_review_confirm.html",
+                        {
+                            "county": county,
+                            "year": closing,
+                            "rows": annual_review_preview(county=county, year=closing),
+                        },
+                    )
+                outcome = annual_review_close(county=county, year=closing, actor=request.user)
                 messages.success(
                     request,
                     _(
@@ -205,7 +233,17 @@ def annual_review(request):
                         "already": outcome.already,
                     },
                 )
-            elif request.POST.get("action") == "reinstate":
+            elif action == "reinstate_selected":
+                chosen = id_list_param(request.POST, name="officer")
+                officers = list(officers_under(county).filter(pk__in=chosen).select_related("unit"))
+                outcome = officers_reinstate(
+                    officers=officers,
+                    actor=request.user,
+                    reason=request.POST.get("reason", ""),
+                    on=today,
+                )
+                report_bulk(request, outcome, _("%(count)s certificate(s) reinstated."))
+            elif action == "reinstate":
                 credential = get_object_or_404(
                     Credential.objects.filter(officer__in=officers_under(county)),
                     pk=id_param(request.POST, name="credential"),
@@ -219,31 +257,77 @@ def annual_review(request):
                 messages.success(
                     request, _("Certificate %(number)s reinstated.") % {"number": credential.number}
                 )
+            else:
+                messages.error(request, _("Unknown action."))
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, _message(error))
-        return redirect(f"{reverse('certification:annual_review')}?county={county.code}")
-    suspended = officers_with_status(officers_under(county), on=today, status=StatusCode.SUSPENDED)
-    for row in suspended:
-        shortfall = sum(
-            (r.details.get("missing") or 0) for r in row.reasons if r.code == "hours_shortfall"
-        )
-        made_up = row.facts.hours_in(today.year)
-        row.shortfall = shortfall
-        row.made_up = made_up
-        row.ready = shortfall > 0 and made_up >= shortfall
-    from ..models import AnnualReview
-
+        return redirect(back)
     return render(
         request,
         "pages/certification/annual_review.html",
         {
             "county": county,
             "year": year,
-            "reviews": AnnualReview.objects.filter(unit=county),
-            "suspended": suspended,
-            "closed": AnnualReview.objects.filter(unit=county, year=year).exists(),
+            "reviews": AnnualReview.objects.filter(unit=county).select_related("closed_by"),
+            "suspended": _suspended_rows(county, today),
+            "review": review,
+            "closed": review is not None,
+            "pending_requests": ReinstatementRequest.objects.filter(
+                officer__in=officers_under(county), status=ReinstatementState.PENDING
+            ).count(),
         },
     )
+
+
+def _suspended_rows(county, today):
+    """Suspended officers under `county`, each with the reinstatement rule's verdict."""
+    rows = officers_with_status(officers_under(county), on=today, status=StatusCode.SUSPENDED)
+    for row in rows:
+        verdict = eligibility_from_status(row.code, row.reasons, row.facts.hours_in(today.year))
+        row.shortfall = verdict.shortfall
+        row.made_up = verdict.made_up
+        row.ready = verdict.ok
+        row.not_ready_reason = verdict.reason
+    return rows
+
+
+def _suspended_csv(rows, county) -> HttpResponse:
+    import csv
+
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="suspended-{county.code}.csv"'
+    response.write("\ufeff")  # so spreadsheet programs read the Chinese names as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Officer"),
+            _("Username"),
+            _("Unit"),
+            _("Reasons"),
+            _("Hours missing"),
+            _("Make-up hours this year"),
+            _("May be reinstated"),
+        ]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                _csv_safe(row.officer.full_name),
+                row.officer.username,
+                _csv_safe(row.officer.unit.name if row.officer.unit else ""),
+                _csv_safe(" / ".join(r.message for r in row.reasons)),
+                row.shortfall,
+                row.made_up,
+                _("yes") if row.ready else _("no"),
+            ]
+        )
+    return response
+
+
+def _csv_safe(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    value = str(value or "")
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @never_cache
