@@ -59,6 +59,19 @@ def _check_closable(county: OrgUnit, year: int) -> None:
         raise ValidationError(_("Only a year that has ended can be closed."))
 
 
+def _refuse_if_closed(county: OrgUnit, year: int) -> None:
+    done = AnnualReview.objects.filter(unit=county, year=year).select_related("closed_by").first()
+    if done is not None:
+        raise ValidationError(
+            _("%(year)s was already closed on %(date)s by %(name)s.")
+            % {
+                "year": year,
+                "date": timezone.localtime(done.closed_at).date().isoformat(),
+                "name": done.closed_by.get_full_name() or done.closed_by.username,
+            }
+        )
+
+
 def _decisions(county: OrgUnit, year: int) -> list[ReviewDecision]:
     from ..selectors.readiness import officers_under
     from ..selectors.status import officer_facts, policy_current, required_hours
@@ -89,6 +102,7 @@ def annual_review_preview(*, county: OrgUnit, year: int) -> list[dict]:
     """Exactly who closing `year` now would suspend: officer (with unit), hours, required,
     hours short — the confirmation page lists these before anything is recorded."""
     _check_closable(county, year)
+    _refuse_if_closed(county, year)
     already = set(
         CredentialEvent.objects.filter(kind=EventKind.ANNUAL_REVIEW, year=year).values_list(
             "credential_id", flat=True
@@ -116,16 +130,7 @@ def annual_review_close(*, county: OrgUnit, year: int, actor: User) -> ReviewOut
 
     A year is closed once: closing it again is refused, saying when and by whom."""
     _check_closable(county, year)
-    done = AnnualReview.objects.filter(unit=county, year=year).select_related("closed_by").first()
-    if done is not None:
-        raise ValidationError(
-            _("%(year)s was already closed on %(date)s by %(name)s.")
-            % {
-                "year": year,
-                "date": timezone.localtime(done.closed_at).date().isoformat(),
-                "name": done.closed_by.get_full_name() or done.closed_by.username,
-            }
-        )
+    _refuse_if_closed(county, year)
     start_next = datetime.date(year + 1, 1, 1)
     outcome = ReviewOutcome(review=None)  # type: ignore[arg-type]
     url = reverse("certification:mine")

@@ -229,6 +229,8 @@ class TestAnnualReviewConfirmation:
         page = client.get(url, {"county": city["county1"].code}).content.decode()
         assert 'data-review="closed"' in page
         assert 'name="action" value="close"' not in page
+        response = client.post(url, data, follow=True)  # no confirmation page for a closed year
+        assert response.redirect_chain and len(list(response.context["messages"])) == 1
         response = client.post(url, {**data, "confirm": "1"}, follow=True)
         assert AnnualReview.objects.count() == 1
         assert CredentialEvent.objects.filter(kind="annual_review").count() == 1
