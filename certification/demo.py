@@ -5,7 +5,9 @@ valid, some at risk (behind pace or expiring), suspended (an hours shortfall las
 or an explicit suspension), expired, revoked, cancelled, and not yet qualified — some of
 them with both exams passed, ready for 城关镇's application list. Fire rescue and
 transport (new on the 2025 list) are certified in only some townships, so the others are
-flagged on the readiness dashboards. officer0436 (濮阳县城关镇) is at risk, behind pace.
+flagged on the readiness dashboards. officer0436 (濮阳县城关镇) is at risk, behind pace;
+officer0441 is suspended for last year's shortfall and has made up the hours (申请恢复),
+and a neighbour of theirs has a reinstatement request waiting for the justice bureau.
 
 Idempotent: once the demo certificates exist, nothing is added again.
 """
@@ -237,10 +239,30 @@ def seed_certification(*, today: datetime.date | None = None) -> int:
             for o in officers
             if o.unit
             and o.unit.code == "PY-PY-T01"
-            and o.username != "officer0436"
+            and o.username
+            not in ("officer0436", "officer0441", "officer0442", "officer0443", "officer0444")
             and o.employment == Employment.ESTABLISHED
         ][-3:]
     }
+
+    # officer0441 is suspended for last year's shortfall (21 h) and has made it up: the
+    # certificate page offers 申请恢复. Another such officer has already asked, so the
+    # county's list of requests is not empty.
+    made_up = {o.pk: 21 for o in officers if o.username == "officer0441"}
+    requester = next(
+        (
+            o
+            for o in officers
+            if o.username in ("officer0442", "officer0443", "officer0444", "officer0445")
+            and o.employment == Employment.ESTABLISHED
+            and o.pk not in cgz_newcomers
+            and o.unit is not None
+            and o.unit.kind == UnitKind.TOWNSHIP
+        ),
+        None,
+    )
+    if requester is not None:
+        made_up[requester.pk] = 15
 
     for officer in officers:
         unit = officer.unit
@@ -249,6 +271,9 @@ def seed_certification(*, today: datetime.date | None = None) -> int:
         county = _county_of(unit, counties)
         if officer.username == "officer0436":
             _officer0436(builder, officer, county)
+            continue
+        if officer.pk in made_up:
+            _made_up_hours(builder, officer, county, missing=made_up[officer.pk])
             continue
         if officer.employment != Employment.ESTABLISHED:
             builder.hours(officer, today.year, rng.randint(10, 50))
@@ -367,7 +392,31 @@ def seed_certification(*, today: datetime.date | None = None) -> int:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     _seed_application(eligible_in_cgz)
+    if requester is not None:
+        _seed_reinstatement_request(requester)
     return len(builder.credentials)
+
+
+def _made_up_hours(builder: _Builder, officer: User, county: OrgUnit, *, missing: int) -> None:
+    """Suspended since 1 January: `missing` hours short last year, and 55 hours this year."""
+    today = builder.today
+    issued = D(today.year - 3, 4, 16)
+    builder.certificate(officer, county, issued, ["urban", "water"])
+    for year in range(issued.year, today.year - 1):
+        months = 12 if issued.year < year else 12 - issued.month + (issued.day == 1)
+        builder.hours(officer, year, 60 * months / 12 + 4)
+    builder.hours(officer, today.year - 1, 60 - missing)
+    builder.hours(officer, today.year, 55)
+
+
+def _seed_reinstatement_request(officer: User) -> None:
+    """A pending request (申请恢复) for the county justice bureau's list."""
+    from .services import reinstatement_request_create
+
+    try:
+        reinstatement_request_create(officer=officer, note="已补足上年度所缺学时，申请恢复执法证。")
+    except ValidationError as error:  # a demo request is a nicety, not a reason to fail
+        logging.getLogger(__name__).warning("demo reinstatement request not created: %s", error)
 
 
 def _officer0436(builder: _Builder, officer: User, county: OrgUnit) -> None:

@@ -22,6 +22,8 @@ __all__ = [
     "StepKind",
     "ApplicationStep",
     "AnnualReview",
+    "ReinstatementState",
+    "ReinstatementRequest",
 ]
 
 
@@ -161,3 +163,61 @@ class AnnualReview(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.year}"
+
+
+class ReinstatementState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class ReinstatementRequest(models.Model):
+    """A suspended officer's request to have the certificate reinstated (申请恢复).
+
+    The county justice bureau approves it (which records a reinstatement event on the
+    certificate) or refuses it with a reason. An officer has at most one pending request.
+    """
+
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        on_delete=models.PROTECT,
+        related_name="reinstatement_requests",
+    )
+    credential = models.ForeignKey(
+        Credential, verbose_name=_("certificate"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    created = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ReinstatementState.choices,
+        default=ReinstatementState.PENDING,
+        db_index=True,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("reinstatement request")
+        verbose_name_plural = _("reinstatement requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["officer"],
+                condition=models.Q(status="pending"),
+                name="one_pending_reinstatement_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} · {self.get_status_display()}"

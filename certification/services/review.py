@@ -8,6 +8,7 @@ requirement — and notifies the suspended officers. Closing twice records nothi
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -21,7 +22,7 @@ from ..messages import hours_text
 from ..models import AnnualReview, CredentialEvent, EventKind, StatusCode
 from .notices import reminder_send_once
 
-__all__ = ["annual_review_close", "ReviewOutcome"]
+__all__ = ["annual_review_close", "annual_review_preview", "ReviewDecision", "ReviewOutcome"]
 
 
 @dataclass
@@ -33,34 +34,112 @@ class ReviewOutcome:
     already: int = 0
 
 
-def annual_review_close(*, county: OrgUnit, year: int, actor: User) -> ReviewOutcome:
-    """Close `year` for every certificate holder under `county`: decide, record, notify."""
-    from ..selectors.readiness import officers_under
-    from ..selectors.status import officer_facts, policy_current, required_hours
+@dataclass
+class ReviewDecision:
+    """One certificate holder's outcome if the year were closed now."""
 
+    officer_id: int
+    credential_id: int
+    hours: Decimal
+    required: Decimal
+
+    @property
+    def short(self) -> bool:
+        return self.hours < self.required
+
+    @property
+    def missing(self) -> Decimal:
+        return max(self.required - self.hours, Decimal("0"))
+
+
+def _check_closable(county: OrgUnit, year: int) -> None:
     if county.kind != UnitKind.COUNTY:
         raise ValidationError(_("Annual reviews are closed per county."))
     if year >= timezone.localdate().year:
         raise ValidationError(_("Only a year that has ended can be closed."))
+
+
+def _refuse_if_closed(county: OrgUnit, year: int) -> None:
+    done = AnnualReview.objects.filter(unit=county, year=year).select_related("closed_by").first()
+    if done is not None:
+        raise ValidationError(
+            _("%(year)s was already closed on %(date)s by %(name)s.")
+            % {
+                "year": year,
+                "date": timezone.localtime(done.closed_at).date().isoformat(),
+                "name": done.closed_by.get_full_name() or done.closed_by.username,
+            }
+        )
+
+
+def _decisions(county: OrgUnit, year: int) -> list[ReviewDecision]:
+    from ..selectors.readiness import officers_under
+    from ..selectors.status import officer_facts, policy_current, required_hours
+
     policy = policy_current()
     start_next = datetime.date(year + 1, 1, 1)
-    facts_list = officer_facts(officers_under(county), on=start_next, policy=policy)
+    decisions = []
+    for facts in officer_facts(officers_under(county), on=start_next, policy=policy):
+        if facts.credential_id is None or facts.issued_on > datetime.date(year, 12, 31):
+            continue
+        if facts.status in (StatusCode.REVOKED, StatusCode.CANCELLED, StatusCode.EXPIRED):
+            continue
+        required = required_hours(amount=policy.annual_hours, issued_on=facts.issued_on, year=year)
+        if required <= 0:
+            continue
+        decisions.append(
+            ReviewDecision(
+                officer_id=facts.officer_id,
+                credential_id=facts.credential_id,
+                hours=facts.hours_in(year),
+                required=required,
+            )
+        )
+    return decisions
+
+
+def annual_review_preview(*, county: OrgUnit, year: int) -> list[dict]:
+    """Exactly who closing `year` now would suspend: officer (with unit), hours, required,
+    hours short — the confirmation page lists these before anything is recorded."""
+    _check_closable(county, year)
+    _refuse_if_closed(county, year)
+    already = set(
+        CredentialEvent.objects.filter(kind=EventKind.ANNUAL_REVIEW, year=year).values_list(
+            "credential_id", flat=True
+        )
+    )
+    short = [d for d in _decisions(county, year) if d.short and d.credential_id not in already]
+    people = User.objects.select_related("unit").in_bulk([d.officer_id for d in short])
+    rows = [
+        {
+            "officer": people[d.officer_id],
+            "hours": d.hours,
+            "required": d.required,
+            "missing": d.missing,
+        }
+        for d in short
+    ]
+    rows.sort(
+        key=lambda r: (r["officer"].unit.path if r["officer"].unit else "", r["officer"].username)
+    )
+    return rows
+
+
+def annual_review_close(*, county: OrgUnit, year: int, actor: User) -> ReviewOutcome:
+    """Close `year` for every certificate holder under `county`: decide, record, notify.
+
+    A year is closed once: closing it again is refused, saying when and by whom."""
+    _check_closable(county, year)
+    _refuse_if_closed(county, year)
+    start_next = datetime.date(year + 1, 1, 1)
     outcome = ReviewOutcome(review=None)  # type: ignore[arg-type]
     url = reverse("certification:mine")
     suspended_users = []
     with transaction.atomic():
-        for facts in facts_list:
-            if facts.credential_id is None or facts.issued_on > datetime.date(year, 12, 31):
-                continue
-            if facts.status in (StatusCode.REVOKED, StatusCode.CANCELLED, StatusCode.EXPIRED):
-                continue
-            required = required_hours(
-                amount=policy.annual_hours, issued_on=facts.issued_on, year=year
-            )
-            if required <= 0:
-                continue
-            hours = facts.hours_in(year)
-            short = hours < required
+        for decision in _decisions(county, year):
+            required = decision.required
+            hours = decision.hours
+            short = decision.short
             details = {"hours": str(hours), "required": str(required)}
             reason = (
                 _(
@@ -77,7 +156,7 @@ def annual_review_close(*, county: OrgUnit, year: int, actor: User) -> ReviewOut
             try:
                 with transaction.atomic():
                     CredentialEvent.objects.create(
-                        credential_id=facts.credential_id,
+                        credential_id=decision.credential_id,
                         kind=EventKind.ANNUAL_REVIEW,
                         effective_on=start_next,
                         reason=reason,
@@ -92,7 +171,7 @@ def annual_review_close(*, county: OrgUnit, year: int, actor: User) -> ReviewOut
             outcome.reviewed += 1
             if short:
                 outcome.suspended += 1
-                suspended_users.append((facts.officer_id, reason))
+                suspended_users.append((decision.officer_id, reason))
             else:
                 outcome.passed += 1
         outcome.review = AnnualReview.objects.filter(unit=county, year=year).first()

@@ -140,8 +140,8 @@ class TestAnnualReview:
         assert decision.year == last and decision.reason_code == "hours_shortfall"
         assert credential_status(officer=short).code == "suspended"
         assert Notification.objects.filter(user=short).count() == 1
-        again = annual_review_close(county=city["county1"], year=last, actor=staff["bureau"])
-        assert again.reviewed == 0 and again.already == 2
+        with pytest.raises(ValidationError):
+            annual_review_close(county=city["county1"], year=last, actor=staff["bureau"])
         assert Notification.objects.filter(user=short).count() == 1
         assert AnnualReview.objects.get().suspended == 1
 

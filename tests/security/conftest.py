@@ -426,6 +426,7 @@ KWARGS = {
     "cases:case_assignment_withdraw": lambda w: {"pk": w.assignments["township11"].pk},
     "certification:officer": lambda w: {"pk": w.markers["township11"].pk},
     "officer_password_reset": lambda w: {"pk": w.markers["township11"].pk},
+    "certification:officer_suspend": lambda w: {"pk": w.markers["township11"].pk},
     "certification:transcript": lambda w: {"pk": w.markers["township11"].pk},
     "certification:dashboard_unit": lambda w: {"code": w.city["township11"].code},
     "certification:export_start": lambda w: {"code": w.city["township11"].code},
