@@ -85,3 +85,20 @@ def test_the_city_dashboard_names_each_township_with_its_county(client, city, ch
     text = page.content.decode()
     assert f"城关镇 ({city['county1'].name})" in text
     assert f"城关镇 ({city['county2'].name})" in text
+
+
+@pytest.mark.django_db
+def test_a_scoped_admin_menu_of_units_names_each_with_its_county(city, chengguan, english):
+    from people.models import User
+    from people.policies import ScopedAdminForm
+
+    class UnitForm(ScopedAdminForm):
+        class Meta:
+            model = User
+            fields = ["unit"]
+
+    admin = StaffFactory(role=Role.CITY_ADMIN, unit=city["city"])
+    labels = [label for value, label in UnitForm(for_user=admin).fields["unit"].choices if value]
+    assert f"城关镇 ({city['county1'].name})" in labels
+    assert f"城关镇 ({city['county2'].name})" in labels
+    assert city["county1"].name in labels  # a county keeps its plain name
