@@ -27,8 +27,30 @@ class CasePageForm(WagtailAdminPageForm):
         for name in ("county", "township"):
             if name in self.fields:
                 self.fields[name].queryset = choices_for(user, self.fields[name].queryset)
+        if "township" in self.fields:
+            township = self.fields["township"]
+            township.label_from_instance = lambda unit: unit.name_with_county
+            township.queryset = township.queryset.with_county()
+            county = self._case_county()
+            if county is not None and not self.is_bound:
+                # Only the townships of the case's county; a submitted form keeps the whole
+                # area, so a township of another county gets the error in `clean`.
+                township.queryset = township.queryset.filter(
+                    path__startswith=county.path, depth=county.depth + 1
+                )
         if not holds_city_role(user) and "county" in self.fields:
             self.fields["county"].required = "township" not in self.fields
+
+    def _case_county(self):
+        """The county the case is filed under: its own, or the only county the editor may pick."""
+        county = getattr(self.instance, "county", None)
+        if county is not None:
+            return county
+        if "county" in self.fields:
+            counties = list(self.fields["county"].queryset[:2])
+            if len(counties) == 1:
+                return counties[0]
+        return None
 
     def clean(self):
         cleaned = super().clean()
@@ -45,7 +67,7 @@ class CasePageForm(WagtailAdminPageForm):
                 self.add_error(
                     "township",
                     _("%(township)s is not in %(county)s.")
-                    % {"township": township, "county": county},
+                    % {"township": township.name_with_county, "county": county},
                 )
         user = self.for_user
         if user is not None and not holds_city_role(user) and not self.errors:

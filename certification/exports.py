@@ -7,7 +7,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from kombu.exceptions import OperationalError
 
@@ -56,6 +55,20 @@ def _readiness_export_send(job_id: int) -> None:
         )
 
 
+def roster_columns(year: int) -> list[str]:
+    """The roster sheet's header: the columns of the dashboard's roster table, in the same
+    order (templates/pages/certification/dashboard.html), then the officer's unit, which
+    the page leaves out because it shows one unit at a time."""
+    return [
+        _("Officer"),
+        _("Employee number"),
+        _("Status"),
+        _("Hours %(year)s") % {"year": year},
+        _("Reasons"),
+        _("Unit"),
+    ]
+
+
 def _progress(job: ExportJob, value: int) -> None:
     ExportJob.objects.filter(pk=job.pk).update(progress=value)
 
@@ -98,17 +111,7 @@ def readiness_export_build(*, job: ExportJob) -> str:
             )
         _progress(job, 30)
         roster = book.create_sheet("人员")
-        sheet_append(
-            roster,
-            [
-                _("Employee number"),
-                pgettext("person", "Name"),
-                _("Unit"),
-                _("Status"),
-                _("Hours this year"),
-                _("Reasons"),
-            ],
-        )
+        sheet_append(roster, roster_columns(on.year))
         officers = officers_under(unit).order_by("pk")
         ids = list(officers.values_list("pk", flat=True))
         for start in range(0, len(ids), CHUNK):
@@ -117,12 +120,12 @@ def readiness_export_build(*, job: ExportJob) -> str:
                 sheet_append(
                     roster,
                     [
-                        row.officer.employee_number or "",
                         row.officer.full_name,
-                        row.officer.unit.name if row.officer.unit else "",
+                        row.officer.employee_number or "",
                         str(row.label),
                         float(row.facts.hours_in(on.year)),
                         "；".join(r.message for r in row.reasons),
+                        row.officer.unit.name if row.officer.unit else "",
                     ],
                 )
             _progress(job, 30 + int(65 * min(len(ids), start + CHUNK) / max(len(ids), 1)))

@@ -157,11 +157,13 @@ def lecture_detail(request, pk: int):
         raise Http404
     can_manage = sel.lecture_can_manage(user=request.user, lecture=lecture)
     signup = LectureSignup.objects.filter(lecture=lecture, officer=request.user).first()
+    position = sel.waiting_positions(signups=[signup]).get(signup.pk) if signup else None
     attendance = LectureAttendance.objects.filter(lecture=lecture, officer=request.user).first()
     now = timezone.now()
     context = {
         "lecture": lecture,
         "signup": signup,
+        "position": position,
         "attendance": attendance,
         "is_officer": Role.OFFICER in user_roles(request.user),
         "can_manage": can_manage,
@@ -211,6 +213,28 @@ def lecture_signup(request, pk: int):
 @require_POST
 @login_required
 def lecture_withdraw(request, pk: int):
+    """Withdraw after a confirmation: a POST without `confirm=yes` only shows what would be
+    given up (a confirmed place may go to the waiting list) and changes nothing."""
+    if request.POST.get("confirm") != "yes":
+        lecture = get_object_or_404(Lecture.objects.select_related("county"), pk=pk)
+        if not _lecture_visible(request, lecture):
+            raise Http404
+        signup = LectureSignup.objects.filter(lecture=lecture, officer=request.user).first()
+        if signup is None or signup.status == SignupStatus.WITHDRAWN:
+            messages.error(request, _("You are not signed up for this lecture."))
+            return redirect("courses:lecture_detail", pk=lecture.pk)
+        confirmed = lecture.signups.filter(status=SignupStatus.CONFIRMED).count()
+        return render(
+            request,
+            "pages/courses/lecture_withdraw_confirm.html",
+            {
+                "lecture": lecture,
+                "signup": signup,
+                "position": sel.waiting_positions(signups=[signup]).get(signup.pk),
+                "is_full": confirmed >= lecture.capacity,
+            },
+        )
+
     def action(lecture):
         svc.lecture_withdraw(officer=request.user, lecture=lecture)
         return _("You have withdrawn from the lecture.")

@@ -8,6 +8,8 @@ unit" is a single indexed `path LIKE 'prefix%'` query — the basis of all scopi
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
@@ -25,6 +27,9 @@ class UnitKind(models.TextChoices):
 
 #: Units whose officers enforce delegated powers (乡镇 and 街道).
 GRASSROOTS_KINDS = (UnitKind.TOWNSHIP, UnitKind.SUBDISTRICT)
+
+#: The depth of a county in the tree (the city is the root, at depth 1).
+COUNTY_DEPTH = 2
 
 #: Which kinds of unit may hang under which (None: the root).
 ALLOWED_PARENT_KINDS = {
@@ -51,6 +56,17 @@ class OrgUnitQuerySet(MP_NodeQuerySet):
     def grassroots(self) -> "OrgUnitQuerySet":
         return self.filter(kind__in=GRASSROOTS_KINDS)
 
+    def with_county(self) -> "OrgUnitQuerySet":
+        """Each unit with the name of the county it lies in (`county_name`), in the same
+        query, so a list that spans counties can name every unit by `name_with_county`."""
+        step = self.model.steplen
+        county = self.model.objects.filter(
+            path=Substr(OuterRef("path"), 1, step * COUNTY_DEPTH),
+            kind=UnitKind.COUNTY,
+            depth=COUNTY_DEPTH,
+        ).exclude(pk=OuterRef("pk"))
+        return self.annotate(county_name=Subquery(county.values("name")[:1]))
+
 
 class OrgUnitManager(MP_NodeManager):
     def get_queryset(self) -> OrgUnitQuerySet:
@@ -61,6 +77,9 @@ class OrgUnitManager(MP_NodeManager):
 
     def grassroots(self) -> OrgUnitQuerySet:
         return self.get_queryset().grassroots()
+
+    def with_county(self) -> OrgUnitQuerySet:
+        return self.get_queryset().with_county()
 
 
 class OrgUnit(MP_Node):
@@ -84,6 +103,31 @@ class OrgUnit(MP_Node):
     @property
     def is_grassroots(self) -> bool:
         return self.kind in GRASSROOTS_KINDS
+
+    @property
+    def name_with_county(self) -> str:
+        """The name followed by its county, e.g. "城关镇（濮阳县）": how a list that spans
+        counties names its units, since many counties have a township of the same name.
+        A county, the city and the city's own departments keep their plain name.
+
+        Reads `county_name` when the unit came from `OrgUnit.objects.with_county()`;
+        otherwise asks the database once."""
+        if self.depth is None or self.depth <= COUNTY_DEPTH:
+            return self.name
+        if hasattr(self, "county_name"):
+            county = self.county_name
+        else:
+            county = (
+                OrgUnit.objects.filter(
+                    path=self.path[: self.steplen * COUNTY_DEPTH], kind=UnitKind.COUNTY
+                )
+                .values_list("name", flat=True)
+                .first()
+            )
+            self.county_name = county
+        if not county:
+            return self.name
+        return _("%(unit)s (%(county)s)") % {"unit": self.name, "county": county}
 
     def ancestor_paths(self) -> list[str]:
         """Paths of this unit and every ancestor, root first, computed without a query."""

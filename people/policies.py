@@ -193,6 +193,10 @@ class ScopedAdminForm(WagtailAdminModelForm):
                 field.queryset = choices_for(
                     self.for_user, field.queryset, action=self.choice_actions.get(name, "view")
                 )
+                if issubclass(field.queryset.model, OrgUnit):
+                    # Units of several counties share names (城关镇): name each with its county.
+                    field.queryset = field.queryset.with_county()
+                    field.label_from_instance = lambda unit: unit.name_with_county
 
     def _post_clean(self):
         # After Django has copied the cleaned values onto the instance: check where the

@@ -190,9 +190,9 @@ def field_coverage(
     """
     on = on or timezone.localdate()
     townships = list(
-        OrgUnit.objects.filter(path__startswith=parent.path, kind__in=GRASSROOTS_KINDS).order_by(
-            "path"
-        )
+        OrgUnit.objects.filter(path__startswith=parent.path, kind__in=GRASSROOTS_KINDS)
+        .with_county()
+        .order_by("path")
     )
     held = fields_held_by_unit(units=townships, on=on)
     officers = officers_under(parent)

@@ -226,7 +226,7 @@ class TestDashboards:
         from openpyxl import load_workbook
 
         book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
-        names = [row[1] for row in book["人员"].iter_rows(values_only=True)]
+        names = [row[0] for row in book["人员"].iter_rows(values_only=True)]
         assert "王建国" in names and "外县人员" not in names
         client.force_login(area["holder"])
         assert client.get(reverse("certification:export_status", args=[job.pk])).status_code == 404
