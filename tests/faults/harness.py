@@ -7,6 +7,7 @@ the test instead of stalling CI.
 """
 
 import contextlib
+import http.client
 import json
 import os
 import signal
@@ -189,7 +190,9 @@ class Http:
                 return response.status, response.read(), response.headers.get("Location", "")
         except urllib.error.HTTPError as error:
             return error.code, error.read(), error.headers.get("Location", "")
-        except (OSError, urllib.error.URLError) as error:  # reset, refused, timed out
+        except (OSError, urllib.error.URLError, http.client.HTTPException) as error:
+            # Reset, refused or timed out, or the answer was cut off (IncompleteRead,
+            # BadStatusLine) because the worker serving it was killed: no HTTP answer.
             return DROPPED, repr(error).encode(), ""
 
 

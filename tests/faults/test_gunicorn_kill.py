@@ -66,6 +66,15 @@ class Tally:
 
 
 def autosave(server: Gunicorn, officer: Officer, tally: Tally, rng, stop: threading.Event):
+    """An officer's thread: every exception is recorded as a failure for the test to report,
+    so none escapes the thread unhandled (connections cut by a kill come back DROPPED)."""
+    try:
+        save_answers(server, officer, tally, rng, stop)
+    except Exception as error:
+        tally.fail(f"officer {officer.public_id}: {error!r}")
+
+
+def save_answers(server: Gunicorn, officer: Officer, tally: Tally, rng, stop: threading.Event):
     """Save answers until told to stop; each save is resent until it gets an answer."""
     path = f"/quizzes/attempt/{officer.public_id}/answer/"
     while not stop.is_set():
