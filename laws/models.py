@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AppendOnlyError(Exception):
@@ -91,7 +92,7 @@ class Article(models.Model):
     suffix = models.PositiveSmallIntegerField(
         _("insertion suffix"), default=0, help_text=_("1 for 之一, 2 for 之二; 0 for none.")
     )
-    label = models.CharField(_("label"), max_length=40)
+    label = models.CharField(pgettext_lazy("law article", "label"), max_length=40)
     text = models.TextField(_("text"))
     position = models.PositiveIntegerField(_("order in the version"))
 
@@ -115,7 +116,7 @@ class ChangeKind(models.TextChoices):
     RENUMBERED = "renumbered", _("Renumbered")
     REPLACED = "replaced", _("Moved and changed")
     REPEALED = "repealed", _("Repealed")
-    NEW = "new", _("New")
+    NEW = "new", pgettext_lazy("law change", "New")
 
 
 #: Kinds that make a citation of the old article due for review.
@@ -204,7 +205,7 @@ class Citation(models.Model):
     content_type = models.ForeignKey(
         ContentType, verbose_name=_("content type"), on_delete=models.CASCADE, related_name="+"
     )
-    object_id = models.PositiveBigIntegerField(_("object id"))
+    object_id = models.PositiveBigIntegerField(pgettext_lazy("citation", "object id"))
     obj = GenericForeignKey("content_type", "object_id")
     article = models.ForeignKey(
         Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="citations"

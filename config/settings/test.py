@@ -18,3 +18,7 @@ LANGUAGE_CODE = "zh-hans"
 # Tests never run collectstatic: WhiteNoise looks files up on request instead of scanning
 # the (absent) STATIC_ROOT at start-up and warning about it in every test.
 WHITENOISE_AUTOREFRESH = True
+# The editor pings the server every 10 s to show who else is editing. In the browser tests
+# the live server shares one in-memory SQLite connection between its threads, and a ping
+# landing inside a page's save breaks the save's savepoint; one ping an hour is enough.
+WAGTAIL_EDITING_SESSION_PING_INTERVAL = 3_600_000

@@ -259,7 +259,9 @@ def test_someone_elses_readiness_export_is_404(world, client):
         for url in urls:
             assert client.get(url).status_code == 404, (role, url)
     client.force_login(world.users[Role.CITY_ADMIN])
-    assert client.get(urls[0]).status_code == 200
+    download = client.get(urls[0])
+    assert download.status_code == 200
+    download.close()  # a file response holds the file open until it is closed
 
 
 def _attachment_url(world, client):
@@ -284,6 +286,7 @@ def test_a_reflection_attachment_is_served_only_to_its_owner_and_reviewers(world
     url = _attachment_url(world, client)
     owner = client.get(url)
     assert owner.status_code == 200, "the owner can download their attachment"
+    owner.close()  # a file response holds the file open until it is closed
     client.force_login(world.neighbour)
     assert client.get(url).status_code == 404
     client.logout()
