@@ -52,7 +52,7 @@ def readiness_panel(*, request, roles):
     if not (roles & SUPERVISORY_ROLES or request.user.is_superuser):
         return None
     from .selectors import readiness_summary
-    from .views import _top_unit
+    from .views.supervision import _top_unit
 
     unit = _top_unit(request.user)
     if unit is None:

@@ -5,7 +5,7 @@ import datetime
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 import pytest
 
@@ -42,9 +42,10 @@ def test_a_case_cannot_take_a_qualification_exam_as_its_study_quiz(exam, practic
     case = CasePageFactory(parent=library, quiz=practice)
     case.full_clean()
     case.quiz = exam
-    with pytest.raises(ValidationError) as error:
+    with translation.override("en"), pytest.raises(ValidationError) as error:
         case.full_clean()
-    assert "not a practice quiz" in str(error.value.message_dict["quiz"])
+    with translation.override("en"):
+        assert "not a practice quiz" in str(error.value.message_dict["quiz"])
 
 
 @pytest.mark.django_db
