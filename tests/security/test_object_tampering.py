@@ -261,7 +261,9 @@ def test_someone_elses_readiness_export_is_404(world, client):
     client.force_login(world.users[Role.CITY_ADMIN])
     download = client.get(urls[0])
     assert download.status_code == 200
-    download.close()  # a file response holds the file open until it is closed
+    # Read to its end, a file response is closed by the test client (file released, the
+    # test's database connection left alone).
+    assert b"".join(download.streaming_content).startswith(b"PK")
 
 
 def _attachment_url(world, client):
@@ -286,7 +288,7 @@ def test_a_reflection_attachment_is_served_only_to_its_owner_and_reviewers(world
     url = _attachment_url(world, client)
     owner = client.get(url)
     assert owner.status_code == 200, "the owner can download their attachment"
-    owner.close()  # a file response holds the file open until it is closed
+    assert b"".join(owner.streaming_content).startswith(b"%PDF")  # read to its end: closed
     client.force_login(world.neighbour)
     assert client.get(url).status_code == 404
     client.logout()
