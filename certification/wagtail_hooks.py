@@ -51,10 +51,11 @@ def readiness_panel(*, request, roles):
     """Supervisors see how many officers of their area may enforce today."""
     if not (roles & SUPERVISORY_ROLES or request.user.is_superuser):
         return None
-    from .selectors import readiness_summary
-    from .views.supervision import _top_unit
+    from people.selectors import top_area_of
 
-    unit = _top_unit(request.user)
+    from .selectors import readiness_summary
+
+    unit = top_area_of(request.user)
     if unit is None:
         return None
     return {

@@ -51,6 +51,18 @@ def units_visible_to(user: User) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(condition)
 
 
+def top_area_of(user: User) -> OrgUnit | None:
+    """The highest area unit (city, county, township) a user sees: where their dashboard opens.
+
+    Departments, courts and justice bureaus are hosts and sign-off offices, not areas with
+    officers of their own, so they are never the answer.
+    """
+    units = units_visible_to(user).exclude(
+        kind__in=[UnitKind.DEPARTMENT, UnitKind.COURT, UnitKind.JUSTICE_BUREAU]
+    )
+    return units.order_by("depth", "path").first()
+
+
 def officers_visible_to(user: User) -> QuerySet[User]:
     """Officers a user may see. Every list, export and API about officers starts here.
 

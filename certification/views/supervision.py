@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from people.models import OrgUnit, UnitKind, User
-from people.selectors import units_visible_to
+from people.selectors import top_area_of, units_visible_to
 
 from .. import charts
 from ..exports import readiness_export_start
@@ -27,15 +26,9 @@ from ..selectors import (
     officers_with_status,
     readiness_by_unit,
     readiness_summary,
+    township_readiness,
 )
 from ._common import _date_param, _require_supervisor
-
-
-def _top_unit(user: User) -> OrgUnit | None:
-    units = units_visible_to(user).exclude(
-        kind__in=[UnitKind.DEPARTMENT, UnitKind.COURT, UnitKind.JUSTICE_BUREAU]
-    )
-    return units.order_by("depth", "path").first()
 
 
 @never_cache
@@ -43,7 +36,7 @@ def _top_unit(user: User) -> OrgUnit | None:
 def dashboard(request):
     """The viewer's own top-level area: city, county or township."""
     _require_supervisor(request)
-    unit = _top_unit(request.user)
+    unit = top_area_of(request.user)
     if unit is None:
         raise Http404
     return redirect("certification:dashboard_unit", code=unit.code)
@@ -56,14 +49,21 @@ def dashboard_unit(request, code: str):
     _require_supervisor(request)
     unit = get_object_or_404(units_visible_to(request.user), code=code)
     on = _date_param(request)
-    summary = readiness_summary(unit=unit, on=on)
-    children = [] if unit.is_grassroots else readiness_by_unit(parent=unit, on=on)
-    coverage, all_fields = field_coverage(parent=unit, on=on)
-    at_risk = officers_with_status(
-        officers_under(unit), on=on, status=StatusCode.AT_RISK, limit=100
-    )
-    roster = officers_with_status(officers_under(unit), on=on) if unit.is_grassroots else []
-    bands = hours_distribution(unit=unit, on=on)
+    if unit.is_grassroots:
+        # One load of the roster gives every figure of a township's page.
+        township = township_readiness(unit=unit, on=on)
+        summary, children, roster = township.summary, [], township.roster
+        coverage, all_fields = township.coverage, township.all_fields
+        at_risk, bands = township.at_risk, township.bands
+    else:
+        summary = readiness_summary(unit=unit, on=on)
+        children = readiness_by_unit(parent=unit, on=on)
+        coverage, all_fields = field_coverage(parent=unit, on=on)
+        at_risk = officers_with_status(
+            officers_under(unit), on=on, status=StatusCode.AT_RISK, limit=100
+        )
+        roster = []
+        bands = hours_distribution(unit=unit, on=on)
     ancestors = list(
         units_visible_to(request.user).filter(path__in=unit.ancestor_paths()[:-1]).order_by("depth")
     )

@@ -4,6 +4,8 @@ import datetime
 import shutil
 import subprocess
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -320,3 +322,63 @@ class TestReminders:
         assert "3" in notice.title
         reminders_daily.delay()
         assert Notification.objects.filter(user=supervisor).count() == 1
+
+
+#: A township page's queries (measured: session, user and roles, the unit, the policy, one
+#: status SQL, its officers, fields held, credential fields, ancestors, exports, header).
+TOWNSHIP_PAGE_QUERIES = 19
+
+
+@pytest.mark.django_db
+class TestTownshipReadiness:
+    """A township page counts from its roster; the figures must be those of the area selectors."""
+
+    def _mixed_township(self, city, today):
+        unit = city["township12"]
+        for index in range(12):
+            officer = OfficerFactory(unit=unit)
+            if index % 4 == 0:
+                continue  # no certificate: not qualified
+            expires = today + datetime.timedelta(days=30 if index % 4 == 1 else 700)
+            certificate(
+                officer,
+                issued_on=today - datetime.timedelta(days=20),
+                expires_on=expires,
+                fields=("water", "fire") if index % 2 else ("water",),
+            )
+            hours_add(officer, [5, 20, 35, 50, 70][index % 5], on=today)
+        return unit
+
+    def test_figures_agree_with_the_grouped_queries(self, city, area, today):
+        from certification.selectors import (
+            field_coverage,
+            hours_distribution,
+            readiness_summary,
+        )
+        from certification.selectors.readiness import township_readiness
+
+        unit = self._mixed_township(city, today)
+        township = township_readiness(unit=unit, on=today)
+        assert township.summary == readiness_summary(unit=unit, on=today)
+        assert township.summary.total == 12
+        assert township.bands == hours_distribution(unit=unit, on=today)
+        (expected,), _fields = field_coverage(parent=unit, on=today)
+        (coverage,) = township.coverage
+        assert coverage.held == expected.held and coverage.held
+        assert coverage.counts == expected.counts and coverage.counts["water"] > 0
+        assert len(township.roster) == 12
+        assert {row.code for row in township.at_risk} <= {"at_risk"}
+        assert len(township.at_risk) == township.summary["at_risk"]
+
+    def test_the_page_runs_the_status_query_once(self, client, city, area, today):
+        unit = self._mixed_township(city, today)
+        supervisor = StaffFactory(role=Role.TOWNSHIP_SUPERVISOR, unit=unit)
+        client.force_login(supervisor)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("certification:dashboard_unit", args=[unit.code]))
+        assert response.status_code == 200
+        status_queries = [
+            q for q in captured.captured_queries if "status" in q["sql"] and "h_" in q["sql"]
+        ]
+        assert len(status_queries) == 1, [q["sql"][:120] for q in status_queries]
+        assert len(captured.captured_queries) <= TOWNSHIP_PAGE_QUERIES
