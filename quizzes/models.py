@@ -37,8 +37,8 @@ from .formats.html import text_plain
 class QuizKind(models.TextChoices):
     PRACTICE = "practice", _("Practice (in a lesson)")
     MODULE = "module", _("Module assessment")
-    GENERAL_LAW = "general_law", _("Qualification exam: general law (通用法律知识)")
-    SPECIALISED = "specialised", _("Qualification exam: specialised law (专门法律知识)")
+    GENERAL_LAW = "general_law", _("Qualification exam: general law")
+    SPECIALISED = "specialised", _("Qualification exam: specialised law")
 
 
 #: Kinds whose results feed the certificate rules (DESIGN.md §4).

@@ -9,6 +9,7 @@ computed from these rows and the hours ledger (`certification.selectors`), never
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from powers.models import EnforcementField
 
@@ -31,17 +32,17 @@ class StatusCode(models.TextChoices):
     """Certificate status on a date (DESIGN.md §4), in the order the rules are tried."""
 
     NOT_QUALIFIED = "not_qualified", _("Not qualified")
-    CANCELLED = "cancelled", _("Cancelled (注销)")
-    REVOKED = "revoked", _("Revoked (吊销)")
+    CANCELLED = "cancelled", pgettext_lazy("certificate", "Cancelled")
+    REVOKED = "revoked", _("Revoked")
     EXPIRED = "expired", _("Expired")
-    SUSPENDED = "suspended", _("Suspended (暂扣)")
+    SUSPENDED = "suspended", _("Suspended")
     AT_RISK = "at_risk", _("At risk")
     VALID = "valid", _("Valid")
 
 
 class ExamKind(models.TextChoices):
-    GENERAL_LAW = "general_law", _("General law exam (通用法律知识)")
-    SPECIALISED = "specialised", _("Specialised law exam (专门法律知识)")
+    GENERAL_LAW = "general_law", _("General law exam")
+    SPECIALISED = "specialised", _("Specialised law exam")
 
 
 class ExamSource(models.TextChoices):
@@ -138,11 +139,11 @@ class Credential(AppendOnlyModel):
 class EventKind(models.TextChoices):
     ISSUE = "issue", _("Issued")
     RENEWAL = "renewal", _("Renewed")
-    SUSPENSION = "suspension", _("Suspended (暂扣)")
+    SUSPENSION = "suspension", _("Suspended")
     REINSTATEMENT = "reinstatement", _("Reinstated")
-    REVOCATION = "revocation", _("Revoked (吊销)")
-    CANCELLATION = "cancellation", _("Cancelled (注销)")
-    ANNUAL_REVIEW = "annual_review", _("Annual review decision (年审)")
+    REVOCATION = "revocation", _("Revoked")
+    CANCELLATION = "cancellation", pgettext_lazy("certificate", "Cancelled")
+    ANNUAL_REVIEW = "annual_review", _("Annual review decision")
 
 
 class CredentialEvent(AppendOnlyModel):

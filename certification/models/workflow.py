@@ -155,7 +155,7 @@ class AnnualReview(AppendOnlyModel):
 
     class Meta:
         ordering = ["-year", "unit__path"]
-        verbose_name = _("annual review (年审)")
+        verbose_name = _("annual review")
         verbose_name_plural = _("annual reviews")
         constraints = [
             models.UniqueConstraint(fields=["unit", "year"], name="one_annual_review_per_county")
