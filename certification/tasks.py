@@ -29,6 +29,14 @@ def law_digest_send() -> dict:
     return {"month": outcome.month, "sent": outcome.sent, "skipped": outcome.skipped}
 
 
+@shared_task(name="certification.status_snapshot_refresh")
+def status_snapshot_refresh() -> int:
+    """Each officer's status for today, stored for the area dashboards (just after midnight)."""
+    from .services import status_snapshot_refresh as refresh
+
+    return refresh(on=timezone.localdate())
+
+
 @shared_task(name="certification.readiness_export")
 def readiness_export(job_id: int) -> str:
     """Build a readiness XLSX for an export job; a finished job is left as it is."""

@@ -11,14 +11,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from people.models import GRASSROOTS_KINDS, OrgUnit, User
 from people.selectors import officers as all_officers
 from powers.models import EnforcementField, Power, PowerList
 
-from ..models import Credential, StatusCode
+from ..models import Credential, StatusCode, StatusSnapshot
 from .status import (
     OfficerFacts,
     Reason,
@@ -31,6 +31,8 @@ from .status import (
 __all__ = [
     "ReadinessSummary",
     "readiness_summary",
+    "area_rows_sql",
+    "officers_at_risk",
     "officers_under",
     "readiness_by_unit",
     "fields_held_by_unit",
@@ -86,6 +88,38 @@ def _execute(using: str, sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
+def area_rows_sql(officers: QuerySet[User], *, on: datetime.date, policy=None) -> tuple[str, list]:
+    """SQL of one row per officer: id, unit_id, c_id, h_cur (hours in `on`'s year), status.
+
+    Officers with a status stored for `on` (`StatusSnapshot`, refreshed nightly) are read
+    from it; the rest are computed by the status SQL. With a fresh snapshot, an area's
+    counts cost one row per officer, not the rules over every certificate, event and
+    yearly total; without one, they cost what they always did.
+    """
+    using = officers.db
+    policy = policy or policy_current()
+    q = connections[using].ops.quote_name
+    fresh = StatusSnapshot.objects.using(using).filter(on=on, officer_id=OuterRef("pk"))
+    live_sql, live_params, _facts = status_rows_sql(
+        officers.exclude(Exists(fresh)), on=on, policy=policy
+    )
+    base_sql, base_params = (
+        officers.order_by()
+        .values(o_id=F("pk"), o_unit=F("unit_id"))
+        .query.get_compiler(using=using)
+        .as_sql()
+    )
+    snapshot = q(StatusSnapshot._meta.db_table)
+    sql = (
+        "SELECT o.o_id AS id, o.o_unit AS unit_id, sn.credential_pk AS c_id, "  # noqa: S608 - generated SQL; values are parameters
+        "sn.hours_year AS h_cur, sn.status AS status "
+        f"FROM ({base_sql}) o JOIN {snapshot} sn ON sn.officer_id = o.o_id AND sn.{q('on')} = %s "
+        "UNION ALL "
+        f"SELECT l.id, l.unit_id, l.c_id, l.h_{on.year}, l.status FROM ({live_sql}) l"
+    )
+    return sql, [*base_params, connections[using].ops.adapt_datefield_value(on), *live_params]
+
+
 def readiness_summary(*, unit: OrgUnit, on: datetime.date | None = None) -> ReadinessSummary:
     """Counts by status code on `on` (today by default) of every officer under `unit`.
 
@@ -94,7 +128,7 @@ def readiness_summary(*, unit: OrgUnit, on: datetime.date | None = None) -> Read
     """
     on = on or timezone.localdate()
     officers = officers_under(unit)
-    sql, params, _facts = status_rows_sql(officers, on=on, policy=policy_current())
+    sql, params = area_rows_sql(officers, on=on)
     summary = ReadinessSummary.empty()
     for code, count in _execute(
         officers.db,
@@ -116,7 +150,7 @@ def readiness_by_unit(
         )
     )
     officers = officers_under(parent)
-    sql, params, _facts = status_rows_sql(officers, on=on, policy=policy_current())
+    sql, params = area_rows_sql(officers, on=on)
     unit_paths = dict(
         OrgUnit.objects.filter(path__startswith=parent.path, kind__in=GRASSROOTS_KINDS).values_list(
             "pk", "path"
@@ -198,7 +232,7 @@ def field_coverage(
     )
     held = fields_held_by_unit(units=townships, on=on)
     officers = officers_under(parent)
-    sql, params, _facts = status_rows_sql(officers, on=on, policy=policy_current())
+    sql, params = area_rows_sql(officers, on=on)
     using = officers.db
     q = connections[using].ops.quote_name
     through = Credential.fields.through
@@ -272,6 +306,28 @@ def officers_with_status(
     return rows
 
 
+def officers_at_risk(
+    unit: OrgUnit, *, on: datetime.date | None = None, limit: int = 100
+) -> list[OfficerRow]:
+    """The first `limit` officers under `unit` at risk on `on`, with their reasons.
+
+    Chosen from the area rows (the snapshot where fresh), then evaluated live, so the
+    list a supervisor acts on always carries today's reasons.
+    """
+    on = on or timezone.localdate()
+    officers = officers_under(unit)
+    sql, params = area_rows_sql(officers, on=on)
+    ids = [
+        row[0]
+        for row in _execute(
+            officers.db,
+            f"SELECT s.id FROM ({sql}) s WHERE s.status = %s ORDER BY s.id LIMIT {int(limit)}",  # noqa: S608 - generated SQL; values are parameters
+            [*params, StatusCode.AT_RISK.value],
+        )
+    ]
+    return officers_with_status(all_officers().filter(pk__in=ids), on=on, status=StatusCode.AT_RISK)
+
+
 HOURS_BUCKETS = [(0, 15), (15, 30), (30, 45), (45, 60), (60, None)]
 
 
@@ -279,8 +335,8 @@ def hours_distribution(*, unit: OrgUnit, on: datetime.date | None = None) -> lis
     """How many officers under `unit` have approved hours this year in each band (0–15, …, 60+)."""
     on = on or timezone.localdate()
     officers = officers_under(unit)
-    sql, params, _facts = status_rows_sql(officers, on=on, policy=policy_current())
-    column = f"COALESCE(s.h_{on.year}, 0)"
+    sql, params = area_rows_sql(officers, on=on)
+    column = "COALESCE(s.h_cur, 0)"
     whens, case_params = [], []
     for index, (low, high) in enumerate(HOURS_BUCKETS):
         if high is None:

@@ -9,6 +9,7 @@
 - `reinstatement`: the bureau's suspension and reinstatement, officers' requests, bulk actions.
 - `policy`: changing the credential policy (audited).
 - `verification`: the QR-code verification links.
+- `snapshot`: the nightly status snapshot that area dashboards count.
 """
 
 from .credentials import *  # noqa: F403
@@ -18,5 +19,6 @@ from .notices import *  # noqa: F403
 from .policy import *  # noqa: F403
 from .reinstatement import *  # noqa: F403
 from .review import *  # noqa: F403
+from .snapshot import *  # noqa: F403
 from .verification import *  # noqa: F403
 from .workflow import *  # noqa: F403

@@ -16,14 +16,12 @@ from ..exports import readiness_export_start
 from ..models import (
     ExportJob,
     ExportState,
-    StatusCode,
 )
 from ..selectors import (
     STATUS_ORDER,
     field_coverage,
     hours_distribution,
-    officers_under,
-    officers_with_status,
+    officers_at_risk,
     readiness_by_unit,
     readiness_summary,
     township_readiness,
@@ -59,9 +57,7 @@ def dashboard_unit(request, code: str):
         summary = readiness_summary(unit=unit, on=on)
         children = readiness_by_unit(parent=unit, on=on)
         coverage, all_fields = field_coverage(parent=unit, on=on)
-        at_risk = officers_with_status(
-            officers_under(unit), on=on, status=StatusCode.AT_RISK, limit=100
-        )
+        at_risk = officers_at_risk(unit, on=on, limit=100)
         roster = []
         bands = hours_distribution(unit=unit, on=on)
     ancestors = list(

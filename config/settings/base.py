@@ -271,6 +271,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "certification.reminders_daily",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Today's status of every officer, which area dashboards count (docs/scaling.md). Run
+    # again during the day after a bulk change; changes in between are computed live.
+    "certification-status-snapshot": {
+        "task": "certification.status_snapshot_refresh",
+        "schedule": crontab(hour=0, minute=10),
+    },
     # The yearly hours totals the dashboards read, compared with the ledger they sum.
     "courses-hours-totals-check": {
         "task": "courses.tasks.hours_totals_check",

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from cases import demo as case_demo
 from certification import demo as certification_demo
+from certification.services import status_snapshot_refresh
 from courses import demo as courses_demo
 from laws import demo as laws_demo
 from people import demo as people_demo
@@ -49,6 +50,8 @@ class Command(BaseCommand):
         courses_demo.seed_training(units=units, practice_quiz=quizzes.get("practice_apl"))
         case_demo.seed_cases()
         laws_demo.seed_laws(citing=_citing())
+        # Today's status of every officer, as the nightly task would store it.
+        status_snapshot_refresh()
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Demo city ready in {elapsed:.1f}s ({created} officers created now). "
