@@ -325,6 +325,8 @@ def officers_at_risk(
             [*params, StatusCode.AT_RISK.value],
         )
     ]
+    if not ids:
+        return []
     return officers_with_status(all_officers().filter(pk__in=ids), on=on, status=StatusCode.AT_RISK)
 
 

@@ -117,3 +117,15 @@ class TestStatusSnapshot:
         assert refresh_task.delay().get() == len(mixed)
         assert StatusSnapshot.objects.filter(on=today).count() == len(mixed)
         assert status_snapshot_refresh(on=today) == 0
+
+
+@pytest.mark.django_db
+def test_an_area_with_nobody_at_risk_lists_nobody(city, fields, today):
+    """An empty at-risk list is an empty list, from the snapshot and live alike."""
+    officer = OfficerFactory(unit=city["township11"])
+    certificate(officer, issued_on=today - datetime.timedelta(days=20), fields=("water",))
+    hours_add(officer, 60, on=today)
+    assert officers_at_risk(city["city"], on=today) == []
+    status_snapshot_refresh(on=today)
+    assert officers_at_risk(city["city"], on=today) == []
+    assert readiness_summary(unit=city["city"], on=today)[StatusCode.VALID] == 1
