@@ -97,12 +97,9 @@ def area_rows_sql(officers: QuerySet[User], *, on: datetime.date, policy=None) -
     yearly total; without one, they cost what they always did.
     """
     using = officers.db
-    policy = policy or policy_current()
     q = connections[using].ops.quote_name
     fresh = StatusSnapshot.objects.using(using).filter(on=on, officer_id=OuterRef("pk"))
-    live_sql, live_params, _facts = status_rows_sql(
-        officers.exclude(Exists(fresh)), on=on, policy=policy
-    )
+    missing = officers.exclude(Exists(fresh))
     base_sql, base_params = (
         officers.order_by()
         .values(o_id=F("pk"), o_unit=F("unit_id"))
@@ -113,11 +110,23 @@ def area_rows_sql(officers: QuerySet[User], *, on: datetime.date, policy=None) -
     sql = (
         "SELECT o.o_id AS id, o.o_unit AS unit_id, sn.credential_pk AS c_id, "  # noqa: S608 - generated SQL; values are parameters
         "sn.hours_year AS h_cur, sn.status AS status "
-        f"FROM ({base_sql}) o JOIN {snapshot} sn ON sn.officer_id = o.o_id AND sn.{q('on')} = %s "
-        "UNION ALL "
-        f"SELECT l.id, l.unit_id, l.c_id, l.h_{on.year}, l.status FROM ({live_sql}) l"
+        f"FROM ({base_sql}) o JOIN {snapshot} sn ON sn.officer_id = o.o_id AND sn.{q('on')} = %s"
     )
-    return sql, [*base_params, connections[using].ops.adapt_datefield_value(on), *live_params]
+    missing_sql, missing_params = (
+        missing.order_by().values("pk").query.get_compiler(using=using).as_sql()
+    )
+    live_sql, live_params, _facts = status_rows_sql(
+        missing, on=on, policy=policy or policy_current()
+    )
+    # The EXISTS does not depend on the row: the database checks it once, and when every
+    # officer is stored it never runs the status SQL, which reads every certificate to
+    # find each officer's current one.
+    sql += (
+        f" UNION ALL SELECT l.id, l.unit_id, l.c_id, l.h_{on.year}, l.status FROM ({live_sql}) l"  # noqa: S608 - generated SQL; values are parameters
+        f" WHERE EXISTS ({missing_sql})"
+    )
+    params = [*base_params, connections[using].ops.adapt_datefield_value(on)]
+    return sql, [*params, *live_params, *missing_params]
 
 
 def readiness_summary(*, unit: OrgUnit, on: datetime.date | None = None) -> ReadinessSummary:

@@ -44,7 +44,12 @@ def status_snapshot_refresh(*, on: datetime.date | None = None, using: str = "de
                 f"SELECT s.id, %s, s.status, s.c_id, COALESCE(s.h_{on.year}, 0) FROM ({sql}) s",
                 [connection.ops.adapt_datefield_value(on), *params],
             )
-            return cursor.rowcount
+            written = cursor.rowcount
+            if connection.vendor == "postgresql":
+                # Fresh statistics, or the planner takes the day's rows for a handful and
+                # joins an area's officers to all of them instead of looking each one up.
+                cursor.execute(f"ANALYZE {table}")
+            return written
 
 
 def status_snapshot_forget(*, officer_ids=None, using: str = "default") -> None:

@@ -129,3 +129,24 @@ def test_an_area_with_nobody_at_risk_lists_nobody(city, fields, today):
     status_snapshot_refresh(on=today)
     assert officers_at_risk(city["city"], on=today) == []
     assert readiness_summary(unit=city["city"], on=today)[StatusCode.VALID] == 1
+
+
+@pytest.mark.django_db
+def test_with_everyone_stored_the_database_never_runs_the_status_rules(city, mixed, today):
+    """The live part of the area rows is behind a one-time check: with a full snapshot,
+    PostgreSQL plans it but never executes it, so a province's dashboard does not read
+    every certificate of the nation."""
+    from django.db import connection
+
+    from certification.selectors.readiness import area_rows_sql, officers_under
+
+    if connection.vendor != "postgresql":
+        pytest.skip("EXPLAIN ANALYZE's 'never executed' is PostgreSQL's")
+    status_snapshot_refresh(on=today)
+    sql, params = area_rows_sql(officers_under(city["city"]), on=today)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) SELECT COUNT(*) FROM ({sql}) s", params)  # noqa: S608 - generated SQL; values are parameters
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "certification_credential" in plan
+    credential_scans = [line for line in plan.splitlines() if "certification_credential" in line]
+    assert all("never executed" in line for line in credential_scans), plan
