@@ -6,142 +6,68 @@ stable codes and usernames, so seeding twice changes nothing.
 
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from .models import Employment, OrgUnit, Role, RoleAssignment, UnitKind, User
 from .services import role_assign, unit_create, user_create
+from .tabular import read_rows
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - printed for the demo site, documented in README
 
+#: The demo's data files (demo/people/): the units as a city sends its organisation
+#: chart, and the staff logins.
+DATA = Path(settings.BASE_DIR) / "demo" / "people"
+#: The root of the demo tree (the city), as named in demo/people/units.csv.
 CITY = ("PY", "濮阳市")
 
-# (code, name, townships, sub-districts)
-COUNTIES = [
-    (
-        "PY-HL",
-        "华龙区",
-        ["岳村镇", "孟轲乡", "王助镇", "新习镇", "胡村乡"],
-        ["中原路街道", "胜利路街道", "人民路街道", "濮上街道"],
-    ),
-    (
-        "PY-PY",
-        "濮阳县",
-        [
-            "城关镇",
-            "柳屯镇",
-            "文留镇",
-            "庆祖镇",
-            "八公桥镇",
-            "徐镇镇",
-            "户部寨镇",
-            "鲁河镇",
-            "子岸镇",
-            "梁庄镇",
-            "王称堌镇",
-            "胡状镇",
-            "五星乡",
-            "白罡乡",
-            "梨园乡",
-            "海通乡",
-            "习城乡",
-            "郎中乡",
-            "渠村乡",
-            "清河头乡",
-        ],
-        [],
-    ),
-    (
-        "PY-QF",
-        "清丰县",
-        [
-            "城关镇",
-            "马庄桥镇",
-            "瓦屋头镇",
-            "仙庄镇",
-            "柳格镇",
-            "韩村镇",
-            "阳邵镇",
-            "古城乡",
-            "高堡乡",
-            "六塔乡",
-            "巩营乡",
-            "马村乡",
-            "大流乡",
-            "双庙乡",
-            "纸房乡",
-            "大屯乡",
-            "固城乡",
-        ],
-        [],
-    ),
-    (
-        "PY-NL",
-        "南乐县",
-        [
-            "城关镇",
-            "韩张镇",
-            "元村镇",
-            "福堪镇",
-            "千口镇",
-            "谷金楼镇",
-            "杨村乡",
-            "近德固乡",
-            "张果屯镇",
-            "梁村乡",
-            "寺庄乡",
-            "西邵乡",
-        ],
-        [],
-    ),
-    (
-        "PY-FX",
-        "范县",
-        [
-            "城关镇",
-            "濮城镇",
-            "王楼镇",
-            "龙王庄镇",
-            "颜村铺乡",
-            "杨集乡",
-            "陈庄镇",
-            "辛庄镇",
-            "高码头镇",
-            "白衣阁乡",
-            "张庄乡",
-            "陆集乡",
-        ],
-        [],
-    ),
-    (
-        "PY-TQ",
-        "台前县",
-        [
-            "城关镇",
-            "侯庙镇",
-            "孙口镇",
-            "打渔陈镇",
-            "夹河乡",
-            "吴坝镇",
-            "清水河乡",
-            "马楼镇",
-            "后方乡",
-        ],
-        [],
-    ),
-]
+#: 单位类型 as the file writes it → the kind of unit.
+UNIT_KINDS = {
+    "市": UnitKind.CITY,
+    "县（区）": UnitKind.COUNTY,
+    "乡镇": UnitKind.TOWNSHIP,
+    "街道": UnitKind.SUBDISTRICT,
+    "县直部门": UnitKind.DEPARTMENT,
+    "司法局": UnitKind.JUSTICE_BUREAU,
+    "法院": UnitKind.COURT,
+}
+UNIT_COLUMNS = {
+    "单位编码": "code",
+    "单位名称": "name",
+    "单位类型": "kind",
+    "上级单位编码": "parent",
+}
 
-# County departments that held the delegated powers, and the other county-level units.
-DEPARTMENTS = [
-    ("ZRJ", "自然资源局"),
-    ("STJ", "生态环境分局"),
-    ("CGJ", "城市管理局"),
-    ("SLJ", "水利局"),
-    ("NYJ", "农业农村局"),
-    ("JTJ", "交通运输局"),
-    ("XFD", "消防救援大队"),
-]
+#: 角色 as the staff file writes it → the role ("系统管理员": a superuser with no role).
+STAFF_ROLES = {
+    "系统管理员": "",
+    "市依法治市办": Role.CITY_ADMIN,
+    "县司法局": Role.JUSTICE_BUREAU,
+    "培训讲师": Role.TRAINER,
+    "观摩接待人": Role.HOST,
+    "乡镇监督办": Role.TOWNSHIP_SUPERVISOR,
+    "乡镇主要负责人": Role.TOWNSHIP_HEAD,
+}
+STAFF_COLUMNS = {
+    "用户名": "username",
+    "姓名": "full_name",
+    "单位编码": "unit",
+    "角色": "role",
+    "说明": "description",
+}
+
+
+class DemoDataError(ValueError):
+    """A demo data file says something the loader cannot use (named with file and row)."""
+
+
+def _rows(name: str, aliases: dict[str, str]) -> list:
+    path = DATA / name
+    return read_rows(path, filename=path.name, aliases=aliases, required=list(aliases.values()))
+
 
 TOTAL_OFFICERS = 1108
 
@@ -164,26 +90,17 @@ def _unit(code: str, name: str, kind: str, parent: OrgUnit | None) -> OrgUnit:
 
 
 def seed_org_tree() -> dict[str, OrgUnit]:
-    """City, counties, townships, sub-districts, departments, courts and justice bureaus."""
+    """The units of demo/people/units.csv: city, counties, townships, sub-districts,
+    departments, courts and justice bureaus. A parent comes before its children."""
     units: dict[str, OrgUnit] = {}
-    city = _unit(CITY[0], CITY[1], UnitKind.CITY, None)
-    units[city.code] = city
-    for code, name, townships, subdistricts in COUNTIES:
-        county = _unit(code, name, UnitKind.COUNTY, city)
-        units[code] = county
-        for index, township in enumerate(townships, start=1):
-            unit = _unit(f"{code}-T{index:02d}", township, UnitKind.TOWNSHIP, county)
-            units[unit.code] = unit
-        for index, subdistrict in enumerate(subdistricts, start=1):
-            unit = _unit(f"{code}-S{index:02d}", subdistrict, UnitKind.SUBDISTRICT, county)
-            units[unit.code] = unit
-        for dept_code, dept_name in DEPARTMENTS:
-            unit = _unit(f"{code}-{dept_code}", f"{name}{dept_name}", UnitKind.DEPARTMENT, county)
-            units[unit.code] = unit
-        units[f"{code}-SFJ"] = _unit(
-            f"{code}-SFJ", f"{name}司法局", UnitKind.JUSTICE_BUREAU, county
-        )
-        units[f"{code}-FY"] = _unit(f"{code}-FY", f"{name}人民法院", UnitKind.COURT, county)
+    for row in _rows("units.csv", UNIT_COLUMNS):
+        kind = UNIT_KINDS.get(row.get("kind"))
+        parent = units.get(row.get("parent")) if row.get("parent") else None
+        if kind is None or (row.get("parent") and parent is None):
+            raise DemoDataError(
+                f"units.csv row {row.number}: unknown unit type or a parent not listed above it"
+            )
+        units[row.get("code")] = _unit(row.get("code"), row.get("name"), kind, parent)
     return units
 
 
@@ -275,72 +192,20 @@ def _staff(
 
 
 def seed_staff(units: dict[str, OrgUnit]) -> list[DemoLogin]:
-    """The documented demo logins, one or more per role."""
+    """The documented demo logins of demo/people/staff.csv, and the first officer."""
     logins = []
-
-    def add(username, full_name, unit_code, role, description, **kwargs):
-        _staff(username, full_name, units[unit_code], role, **kwargs)
-        logins.append(DemoLogin(username, role or "superuser", description))
-
-    add("admin", "系统管理员", "PY", "", "superuser: Django admin and everything", superuser=True)
-    add(
-        "city_admin",
-        "市依法治市办 李明",
-        "PY",
-        Role.CITY_ADMIN,
-        "city administrator (市依法治市办)",
-    )
-    add("py_sfj", "濮阳县司法局 王芳", "PY-PY-SFJ", Role.JUSTICE_BUREAU, "濮阳县 justice bureau")
-    add("qf_sfj", "清丰县司法局 赵强", "PY-QF-SFJ", Role.JUSTICE_BUREAU, "清丰县 justice bureau")
-    add(
-        "trainer_py",
-        "濮阳县 培训讲师 刘洋",
-        "PY-PY-ZRJ",
-        Role.TRAINER,
-        "trainer / specialist, 濮阳县自然资源局",
-    )
-    add(
-        "trainer_qf",
-        "清丰县 培训讲师 陈静",
-        "PY-QF-NYJ",
-        Role.TRAINER,
-        "trainer / specialist, 清丰县农业农村局",
-    )
-    add(
-        "host_court",
-        "濮阳县人民法院 孙磊",
-        "PY-PY-FY",
-        Role.HOST,
-        "observation host, 濮阳县人民法院",
-    )
-    add(
-        "host_dept",
-        "濮阳县城市管理局 周敏",
-        "PY-PY-CGJ",
-        Role.HOST,
-        "observation host, 濮阳县城市管理局",
-    )
-    add(
-        "sup_cgz",
-        "城关镇监督办 吴杰",
-        "PY-PY-T01",
-        Role.TOWNSHIP_SUPERVISOR,
-        "supervisor, 濮阳县城关镇",
-    )
-    add(
-        "head_cgz",
-        "城关镇镇长 郑伟",
-        "PY-PY-T01",
-        Role.TOWNSHIP_HEAD,
-        "township head, 濮阳县城关镇",
-    )
-    add(
-        "sup_mzq",
-        "马庄桥镇监督办 黄丽",
-        "PY-QF-T02",
-        Role.TOWNSHIP_SUPERVISOR,
-        "supervisor, 清丰县马庄桥镇",
-    )
+    for row in _rows("staff.csv", STAFF_COLUMNS):
+        if row.get("role") not in STAFF_ROLES or row.get("unit") not in units:
+            raise DemoDataError(f"staff.csv row {row.number}: unknown role or unit")
+        role = STAFF_ROLES[row.get("role")]
+        _staff(
+            row.get("username"),
+            row.get("full_name"),
+            units[row.get("unit")],
+            role,
+            superuser=not role,
+        )
+        logins.append(DemoLogin(row.get("username"), role or "superuser", row.get("description")))
     officer = (
         User.objects.filter(unit=units["PY-PY-T01"], username__startswith="officer")
         .order_by("username")
