@@ -142,8 +142,7 @@ def seed() -> None:
 
     from modelsearch.signal_handlers import post_save_signal_handler as modelsearch_handler
 
-    from cases.demo import CASES as TEMPLATES
-    from cases.demo import _procedure, seed_cases
+    from cases.demo import _procedure, cases_read, seed_cases
     from cases.models import CasePage
     from cases.services import case_index_rebuild
     from people import demo as people_demo
@@ -160,13 +159,14 @@ def seed() -> None:
         powers_demo.seed_catalogue(city=units[people_demo.CITY[0]])
     library = seed_cases(with_assignments=False)
     rng = random.Random(4)  # noqa: S311 - sample data, not secrets
-    fields = {f.code: f for f in EnforcementField.objects.all()}
+    fields = {f.name: f for f in EnforcementField.objects.all()}
+    templates = cases_read()
     powers_by_field: dict[str, list] = {}
     for power in Power.objects.all():
         powers_by_field.setdefault(power.field_id, []).append(power)
     townships = list(OrgUnit.objects.filter(kind=UnitKind.TOWNSHIP))
     counties = {u.pk: u for u in OrgUnit.objects.filter(kind=UnitKind.COUNTY)}
-    extras = [sentence for t in TEMPLATES for sentence in t["facts"].split("。") if sentence]
+    extras = [sentence for t in templates for sentence in t["facts"].split("。") if sentence]
     done = CasePage.objects.filter(slug__startswith="bench-").count()
     # Wagtail's own search index (admin search by title) and reference index are not what is
     # measured, and updating them on every save triples the seeding time: off while seeding.
@@ -174,7 +174,7 @@ def seed() -> None:
     post_save.disconnect(update_reference_index_on_save, sender=CasePage)
     with transaction.atomic():
         for n in range(done, CASES):
-            template = TEMPLATES[n % len(TEMPLATES)]
+            template = templates[n % len(templates)]
             field = fields[template["field"]]
             township = rng.choice(townships)
             county = counties.get(township.get_parent().pk)

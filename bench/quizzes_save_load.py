@@ -334,6 +334,7 @@ def prepare(n: int) -> tuple[list[Officer], list[Officer], object]:
     from people.factories import UnitFactory
     from people.models import UnitKind
     from people.services import officer_create
+    from powers.demo import seed_catalogue
     from quizzes.demo import seed_question_bank
     from quizzes.models import GradingMethod, Layout, Quiz, QuizDraw, QuizKind, ReviewPolicy
 
@@ -344,6 +345,7 @@ def prepare(n: int) -> tuple[list[Officer], list[Officer], object]:
         city = UnitFactory(name="压测市", kind=UnitKind.CITY, code="BENCH")
         county = UnitFactory(name="压测县", kind=UnitKind.COUNTY, parent=city, code="BENCH-C")
         town = UnitFactory(name="压测镇", kind=UnitKind.TOWNSHIP, parent=county, code="BENCH-T")
+        seed_catalogue(city=city)  # the bank files name its fields and powers
         categories = seed_question_bank()
         exam = Quiz.objects.create(
             title="压测：通用法律知识考试",

@@ -4,18 +4,11 @@ import datetime
 
 from courses.services import training_record_create
 from powers.factories import EnforcementFieldFactory
+from powers.models import STANDARD_FIELDS
 
 from .services import credential_issue, exam_result_record
 
-FIELD_NAMES = {
-    "natural_resources": "自然资源",
-    "ecology": "生态环境保护",
-    "urban": "城市管理",
-    "water": "水利",
-    "agriculture": "农业农村",
-    "transport": "交通运输",
-    "fire": "消防救援",
-}
+FIELD_NAMES = dict(STANDARD_FIELDS)
 
 
 def fields_create(*codes: str) -> list:

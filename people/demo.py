@@ -64,6 +64,58 @@ class DemoDataError(ValueError):
     """A demo data file says something the loader cannot use (named with file and row)."""
 
 
+@dataclass(frozen=True)
+class DemoText:
+    """A Markdown file of the demo: its front matter (`key: value` lines between two `---`
+    lines), and its body cut at each `## heading` (the text before the first heading is
+    under "")."""
+
+    path: Path
+    meta: dict[str, str]
+    sections: dict[str, str]
+
+    def get(self, key: str) -> str:
+        """A front-matter value the loader cannot do without."""
+        if not self.meta.get(key):
+            raise DemoDataError(f"{self.path.name}: the front matter has no “{key}”")
+        return self.meta[key]
+
+    def items(self, heading: str) -> list[str]:
+        """The `- ` list items of a section."""
+        lines = self.sections.get(heading, "").splitlines()
+        return [line[2:].strip() for line in lines if line.startswith("- ")]
+
+
+def demo_text(path: Path) -> DemoText:
+    """Read a demo Markdown file (UTF-8) into front matter and sections."""
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    meta: dict[str, str] = {}
+    if lines and lines[0].strip() == "---":
+        try:
+            end = lines.index("---", 1)
+        except ValueError as error:
+            raise DemoDataError(f"{path.name}: the front matter is not closed by ---") from error
+        for number, line in enumerate(lines[1:end], start=2):
+            key, sep, value = line.partition(":")
+            if not sep:
+                raise DemoDataError(f"{path.name}, line {number}: expected “key: value”")
+            meta[key.strip()] = value.strip()
+        lines = lines[end + 1 :]
+    sections: dict[str, list[str]] = {"": []}
+    current = ""
+    for line in lines:
+        if line.startswith("## "):
+            current = line[3:].strip()
+            sections[current] = []
+        else:
+            sections[current].append(line)
+    return DemoText(
+        path=path,
+        meta=meta,
+        sections={key: "\n".join(body).strip() for key, body in sections.items()},
+    )
+
+
 def _rows(name: str, aliases: dict[str, str]) -> list:
     path = DATA / name
     return read_rows(path, filename=path.name, aliases=aliases, required=list(aliases.values()))

@@ -18,9 +18,21 @@ from wagtail.search import index
 
 from people.models import OrgUnit
 
+#: The enforcement fields every deployment knows, in display order: (code, name). The
+#: codes are fixed (rules, imports and exports name fields by them); a city may rename one.
+STANDARD_FIELDS = [
+    ("natural_resources", "自然资源"),
+    ("ecology", "生态环境保护"),
+    ("urban", "城市管理"),
+    ("water", "水利"),
+    ("agriculture", "农业农村"),
+    ("transport", "交通运输"),
+    ("fire", "消防救援"),
+]
+
 
 class EnforcementField(models.Model):
-    """One of the enforcement fields (执法领域); codes are fixed, see DESIGN.md §5."""
+    """One of the enforcement fields (执法领域); the codes are `STANDARD_FIELDS`."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=50)

@@ -1,34 +1,36 @@
 """Demo question bank and quizzes: `seed_quizzes()` (idempotent).
 
-Builds a bank of a few hundred Chinese questions from the statute facts in `demo_data`
-(single choice, true/false pairs, multiple choice, essays), then practice quizzes, a
-module assessment with an essay, the general-law qualification exam and one specialised
-exam per enforcement field. Run after `powers.demo.seed_catalogue` so questions can be
-tagged with fields and powers.
+The bank is four GIFT files under demo/questions/, imported by the product's own importer
+(`questions_import`) the way a trainer uploads a file: the general-law exam bank
+(通用法律知识), the practice bank (随堂练习题库), the specialised banks per enforcement
+field (专门法律知识) and the essays marked by hand (主观题（人工评分）). Each question's
+fields and powers are on its `// @meta` line. Then come the practice quizzes, a module
+assessment with an essay, the general-law qualification exam and one specialised exam
+per enforcement field. Run after `powers.demo.seed_catalogue`, which the files' power
+codes refer to.
 
-The practice quizzes and the module assessment draw from the practice categories
-(随堂练习题库), the exams from their own: the pools are separate (docs/exam-pools.md).
-A demo seeded before that is brought into line on the next run.
+The practice quizzes and the module assessment draw from the practice categories, the
+exams from their own: the pools are separate (docs/exam-pools.md). A quiz seeded before
+that is given its practice draws again on the next run.
 """
 
-import random
-from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
+from people.demo import DemoDataError
 from people.models import OrgUnit, UnitKind
-from powers.models import EnforcementField, Power
+from powers.models import EnforcementField
 
-from . import demo_data, services
-from .exchange import FALSE_TEXT, TRUE_TEXT, category_get_or_create
+from . import services
+from .exchange import category_get_or_create, questions_import
 from .models import (
     QUALIFICATION_KINDS,
     GradingMethod,
     Layout,
-    Option,
     Question,
     QuestionCategory,
-    QuestionType,
     Quiz,
     QuizDraw,
     QuizKind,
@@ -36,160 +38,56 @@ from .models import (
 )
 from .selectors import quiz_pool_conflicts
 
+#: The demo's data files (demo/questions/).
+DATA = Path(settings.BASE_DIR) / "demo" / "questions"
+GENERAL_ROOT = "通用法律知识"
+PRACTICE_ROOT = "随堂练习题库"
+SPECIAL_ROOT = "专门法律知识"
 ESSAY_ROOT = "主观题（人工评分）"
-LAW_OF = {
-    "apl": demo_data.APL,
-    "acl": demo_data.ACL,
-    "practice_apl": demo_data.APL,
-    "practice_acl": demo_data.ACL,
+#: Each file is imported under its top category.
+BANKS = [
+    ("general-law.gift", GENERAL_ROOT),
+    ("practice.gift", PRACTICE_ROOT),
+    ("specialised.gift", SPECIAL_ROOT),
+    ("essays.gift", ESSAY_ROOT),
+]
+#: Keys of the categories the demo quizzes draw from → their path.
+CATEGORIES = {
+    "apl": [GENERAL_ROOT, "行政处罚法"],
+    "acl": [GENERAL_ROOT, "行政强制法"],
+    "procedure": [GENERAL_ROOT, "行政程序与救济"],
+    "practice_apl": [PRACTICE_ROOT, "行政处罚法"],
+    "practice_acl": [PRACTICE_ROOT, "行政强制法"],
+    "practice_procedure": [PRACTICE_ROOT, "行政程序与救济"],
 }
 
 
-def _source(key: str, source: str) -> str:
-    return source if source.startswith("《") or "〔" in source else f"{LAW_OF.get(key, '')}{source}"
-
-
-def _bank_specs(rng: random.Random) -> list[dict]:
-    specs = []
-    for fact in demo_data.FACTS:
-        key, stem, answer, wrong, source, pair = fact[:6]
-        power = fact[6] if len(fact) > 6 else None
-        where = _source(key, source)
-        options = [(answer, True)] + [(w, False) for w in wrong]
-        rng.shuffle(options)
-        common = {"key": key, "power": power}
-        specs.append(
-            common
-            | {
-                "qtype": QuestionType.SINGLE,
-                "text": stem.format("（　）"),
-                "options": options,
-                "explanation": f"正确答案：{answer}。依据：{where}。",
-            }
-        )
-        if pair:
-            specs.append(
-                common
-                | {
-                    "qtype": QuestionType.TRUE_FALSE,
-                    "text": stem.format(answer),
-                    "options": [(TRUE_TEXT, True), (FALSE_TEXT, False)],
-                    "explanation": f"正确。依据：{where}。",
-                }
-            )
-            specs.append(
-                common
-                | {
-                    "qtype": QuestionType.TRUE_FALSE,
-                    "text": stem.format(wrong[0]),
-                    "options": [(TRUE_TEXT, False), (FALSE_TEXT, True)],
-                    "explanation": f"错误。应为“{answer}”。依据：{where}。",
-                }
-            )
-    for key, stem, right, wrong, source in demo_data.LISTS:
-        where = _source(key, source)
-        for variant in range(3):
-            chosen_right = rng.sample(right, rng.randint(2, min(4, len(right))))
-            chosen_wrong = rng.sample(wrong, max(1, min(len(wrong), 5 - len(chosen_right))))
-            options = [(text, True) for text in chosen_right] + [(t, False) for t in chosen_wrong]
-            rng.shuffle(options)
-            specs.append(
-                {
-                    "key": key,
-                    "power": None,
-                    "qtype": QuestionType.MULTIPLE,
-                    "partial_credit": variant == 2,
-                    "text": stem,
-                    "options": options,
-                    "explanation": "正确答案："
-                    + "、".join(text for text, ok in options if ok)
-                    + f"。依据：{where}。",
-                }
-            )
-    for key, text, notes in demo_data.ESSAYS:
-        specs.append(
-            {
-                "key": key,
-                "essay": True,
-                "power": None,
-                "qtype": QuestionType.ESSAY,
-                "text": text,
-                "options": [],
-                "explanation": notes,
-                "points": Decimal(10),
-            }
-        )
-    return specs
-
-
 def seed_question_bank() -> dict[str, QuestionCategory]:
-    """Create the demo categories and the questions they miss. Returns categories by key.
-
-    A question is known by its text and type; one found in another demo category than its
-    fact's (a bank seeded before the practice categories existed) is moved there.
-    """
-    categories = {}
-    for key, (path, _field) in demo_data.CATEGORIES.items():
-        categories[key] = category_get_or_create(path=path)
-        if path[0] != demo_data.PRACTICE_ROOT:
-            categories[f"essay:{key}"] = category_get_or_create(path=[ESSAY_ROOT, path[-1]])
-    categories["general"] = categories["apl"].parent
-    categories["special"] = categories["natural_resources"].parent
-    categories["practice"] = categories["practice_apl"].parent
-
-    existing: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    for pk, text, qtype, category_id in Question.objects.filter(
-        category__in=categories.values()
-    ).values_list("pk", "text", "qtype", "category_id"):
-        existing.setdefault((text, qtype), []).append((pk, category_id))
-    missing, moves = [], {}
-    for spec in _bank_specs(random.Random(20240615)):
-        category = categories[f"essay:{spec['key']}" if spec.get("essay") else spec["key"]]
-        found = existing.get((spec["text"], spec["qtype"]))
-        if not found:
-            missing.append((spec, category))
-        for pk, category_id in found or []:
-            if category_id != category.pk:
-                moves.setdefault(category.pk, set()).add(pk)
-    for category_id, pks in moves.items():
-        Question.objects.filter(pk__in=pks).update(category_id=category_id)
-    if missing:
-        _questions_create(missing)
-    return categories
-
-
-def _questions_create(specs: list[tuple[dict, QuestionCategory]]) -> None:
-    fields = {f.code: f for f in EnforcementField.objects.all()}
-    powers = {p.code: p for p in Power.objects.all()}
-    questions = Question.objects.bulk_create(
-        Question(
-            category=category,
-            qtype=spec["qtype"],
-            text=spec["text"],
-            explanation=spec["explanation"],
-            partial_credit=spec.get("partial_credit", False),
-            points=spec.get("points", Decimal(1)),
+    """Import each bank file whose top category holds no questions yet. Returns the
+    categories the quizzes draw from by key, the top categories (general, practice,
+    special) and each field's specialised category by field code."""
+    for name, root in BANKS:
+        top = QuestionCategory.objects.filter(parent__isnull=True, name=root).first()
+        if (
+            top is not None
+            and Question.objects.filter(category_id__in=top.descendant_ids()).exists()
+        ):
+            continue
+        result = questions_import(
+            data=(DATA / name).read_bytes(), fmt="gift", category_path=[root], filename=name
         )
-        for spec, category in specs
-    )
-    Option.objects.bulk_create(
-        Option(question=question, text=text, is_correct=ok, sort_order=i)
-        for question, (spec, _category) in zip(questions, specs, strict=True)
-        for i, (text, ok) in enumerate(spec["options"])
-    )
-    field_links, power_links = [], []
-    for question, (spec, _category) in zip(questions, specs, strict=True):
-        field_code = demo_data.CATEGORIES[spec["key"]][1]
-        if field_code in fields:
-            field_links.append(
-                Question.fields.through(question=question, enforcementfield=fields[field_code])
-            )
-        if spec["power"] in powers:
-            power_links.append(
-                Question.powers.through(question=question, power=powers[spec["power"]])
-            )
-    Question.fields.through.objects.bulk_create(field_links)
-    Question.powers.through.objects.bulk_create(power_links)
+        if result.problems:
+            problems = "; ".join(f"line {p.number}: {p.message}" for p in result.problems)
+            raise DemoDataError(f"demo/questions/{name}: {problems}")
+    categories = {key: category_get_or_create(path=path) for key, path in CATEGORIES.items()}
+    categories["general"] = categories["apl"].parent
+    categories["practice"] = categories["practice_apl"].parent
+    categories["special"] = category_get_or_create(path=[SPECIAL_ROOT])
+    for field in EnforcementField.objects.all():
+        found = QuestionCategory.objects.filter(parent=categories["special"], name=field.name)
+        if found.exists():
+            categories[field.code] = found.get()
+    return categories
 
 
 def _quiz(title: str, *, kind: str, draws, fixed=(), **settings) -> Quiz:
@@ -247,7 +145,7 @@ def seed_quizzes() -> dict[str, Quiz]:
         ),
     }
     essay = Question.objects.filter(
-        category=categories["essay:apl"], text__startswith="简述适用简易程序"
+        category__parent__name=ESSAY_ROOT, text__startswith="简述适用简易程序"
     ).first()
     quizzes["module_apl"] = _quiz(
         "行政处罚法模块测验",
@@ -277,18 +175,15 @@ def seed_quizzes() -> dict[str, Quiz]:
         time_limit_minutes=60,
         **exam,
     )
-    for key, (path, field_code) in demo_data.CATEGORIES.items():
-        if field_code is None:
+    for field in EnforcementField.objects.all():
+        if field.code not in categories:
             continue
-        field = EnforcementField.objects.filter(code=field_code).first()
-        if field is None:
-            continue
-        quizzes[f"specialised_{field_code}"] = _quiz(
-            f"专门法律知识考试（{path[-1]}）",
-            draws=[(categories[key], 15), (categories["apl"], 10)],
+        quizzes[f"specialised_{field.code}"] = _quiz(
+            f"专门法律知识考试（{field.name}）",
+            draws=[(categories[field.code], 15), (categories["apl"], 10)],
             kind=QuizKind.SPECIALISED,
             field=field,
-            description=f"{path[-1]}领域执法资格的专门法律知识考试：限时45分钟，60分合格，可补考一次。",
+            description=f"{field.name}领域执法资格的专门法律知识考试：限时45分钟，60分合格，可补考一次。",
             time_limit_minutes=45,
             **exam,
         )

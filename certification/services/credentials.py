@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from people.models import OrgUnit, UnitKind, User
-from powers.models import EnforcementField
+from powers.models import STANDARD_FIELDS, EnforcementField
 
 from ..models import Credential, CredentialEvent, EventKind, StatusCode
 from ..selectors.status import credential_status, policy_current
@@ -31,10 +31,8 @@ __all__ = [
 def fields_by_code(codes: list[str]) -> list[EnforcementField]:
     """The fields with these codes. The seven fixed codes of DESIGN.md §5 are created on
     first use when the catalogue has not been loaded yet; any other unknown code is left out."""
-    from powers.demo_data import FIELDS
-
     found = {f.code: f for f in EnforcementField.objects.filter(code__in=codes)}
-    for code, name, order in FIELDS:
+    for order, (code, name) in enumerate(STANDARD_FIELDS, start=1):
         if code in codes and code not in found:
             found[code], _created = EnforcementField.objects.get_or_create(
                 code=code, defaults={"name": name, "sort_order": order}

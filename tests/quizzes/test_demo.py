@@ -4,17 +4,23 @@ from collections import Counter
 
 import pytest
 
-from powers.demo_data import FIELDS
-from powers.factories import EnforcementFieldFactory
-from quizzes import demo_data, selectors, services
-from quizzes.demo import seed_quizzes
+from people.factories import UnitFactory
+from people.models import UnitKind
+from powers.demo import seed_catalogue
+from powers.models import STANDARD_FIELDS
+from quizzes import selectors, services
+from quizzes.demo import PRACTICE_ROOT, seed_quizzes
 from quizzes.models import Question, QuestionCategory, QuestionType, Quiz, QuizDraw, QuizKind
 
 
+@pytest.fixture
+def catalogue(db):
+    """The demo's fields and powers, which the bank files name."""
+    return seed_catalogue(city=UnitFactory(kind=UnitKind.CITY, code="PY"))
+
+
 @pytest.mark.django_db
-def test_seed_quizzes_builds_a_sound_bank_and_the_exams(officer):
-    for code, name, order in FIELDS:
-        EnforcementFieldFactory(code=code, name=name, sort_order=order)
+def test_seed_quizzes_builds_a_sound_bank_and_the_exams(officer, catalogue):
     quizzes = seed_quizzes()
     assert Question.objects.count() >= 200
     for question in Question.objects.prefetch_related("options"):
@@ -27,7 +33,7 @@ def test_seed_quizzes_builds_a_sound_bank_and_the_exams(officer):
     kinds = Counter(quiz.kind for quiz in quizzes.values())
     assert kinds[QuizKind.GENERAL_LAW] == 1 and kinds[QuizKind.PRACTICE] == 3
     specialised = {q.field.code for q in quizzes.values() if q.kind == QuizKind.SPECIALISED}
-    assert specialised == {code for code, _name, _order in FIELDS}
+    assert specialised == {code for code, _name in STANDARD_FIELDS}
 
     before = (Question.objects.count(), Quiz.objects.count())
     seed_quizzes()
@@ -48,7 +54,7 @@ def _pools_apart() -> bool:
 
 
 @pytest.mark.django_db
-def test_demo_practice_draws_from_its_own_pool_and_reviews_every_answer(officer):
+def test_demo_practice_draws_from_its_own_pool_and_reviews_every_answer(officer, catalogue):
     quizzes = seed_quizzes()
     assert _pools_apart()
     exam_pool = selectors.exam_pool()
@@ -65,23 +71,15 @@ def test_demo_practice_draws_from_its_own_pool_and_reviews_every_answer(officer)
 
 
 @pytest.mark.django_db
-def test_seed_separates_the_pools_of_a_demo_seeded_before(officer):
+def test_seed_separates_the_pools_of_a_demo_seeded_before(officer, catalogue):
     """A demo whose practice quizzes drew from the exam's categories is brought into line."""
     quizzes = seed_quizzes()
-    exam_categories = {
-        key: QuestionCategory.objects.get(parent__name="通用法律知识", name=path[-1])
-        for key, (path, _field) in demo_data.CATEGORIES.items()
-        if key in ("apl", "acl", "procedure")
-    }
-    for key in ("apl", "acl", "procedure"):  # the old layout: one bank for both
-        Question.objects.filter(category__parent__name=demo_data.PRACTICE_ROOT).filter(
-            category__name=exam_categories[key].name
-        ).update(category=exam_categories[key])
-    QuizDraw.objects.filter(quiz=quizzes["practice_apl"]).update(category=exam_categories["apl"])
+    exam_apl = QuestionCategory.objects.get(parent__name="通用法律知识", name="行政处罚法")
+    QuizDraw.objects.filter(quiz=quizzes["practice_apl"]).update(category=exam_apl)
     assert not _pools_apart()
     counts = (Question.objects.count(), Quiz.objects.count())
 
     seed_quizzes()
     assert _pools_apart()
     assert (Question.objects.count(), Quiz.objects.count()) == counts
-    assert quizzes["practice_apl"].draws.get().category.parent.name == demo_data.PRACTICE_ROOT
+    assert quizzes["practice_apl"].draws.get().category.parent.name == PRACTICE_ROOT
