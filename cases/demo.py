@@ -17,7 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from people.demo import DemoDataError, DemoText, demo_text
+from people.demo import DemoDataError, DemoText, demo_text, demo_texts
 from people.models import OrgUnit, User
 from powers.models import EnforcementField, Power
 
@@ -100,7 +100,7 @@ def _case(text: DemoText) -> dict:
 
 def cases_read() -> list[dict]:
     """Every case file of demo/cases/, in file-name order."""
-    return [_case(demo_text(path)) for path in sorted(DATA.glob("[!_]*.md"))]
+    return [_case(demo_text(path)) for path in demo_texts(DATA)]
 
 
 _STEP_NOTES = {

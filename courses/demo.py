@@ -1,16 +1,21 @@
 """Demo training content for `seed_demo`: modules of all three kinds, lectures, placements,
 field practice, the handbook, and a realistic spread of hours for the demo officers.
 
-Idempotent: pages are found by slug, rows by stable keys, hours by `demo:` evidence keys.
-The teaching text paraphrases the Administrative Penalty Law (《中华人民共和国行政处罚法》,
+The modules and the handbook are Markdown files under demo/courses/ (see its README);
+lectures, placements, field-practice sessions and the hours ledger are drawn here for
+the demo officers, who are themselves generated. Idempotent: pages are found by slug,
+rows by stable keys, hours by `demo:` evidence keys. The teaching text paraphrases the Administrative Penalty Law (《中华人民共和国行政处罚法》,
 2021 revision) and common township enforcement practice; it is illustrative teaching
 material, not an official text.
 """
 
 import datetime
 import random
+import re
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +23,9 @@ from django.utils import timezone
 from wagtail.documents.models import Document
 from wagtail.models import Page
 
+from people.demo import DemoDataError, demo_text, demo_texts
 from people.models import OrgUnit, Role, UnitKind, User
+from people.tabular import read_rows
 from powers.models import EnforcementField, Power
 
 from .factories import site_root
@@ -29,6 +36,7 @@ from .models import (
     FieldPracticeParticipant,
     FieldPracticeSession,
     HandbookPage,
+    HandbookSection,
     HandbookSectionPage,
     HourCategory,
     Lecture,
@@ -51,404 +59,116 @@ from .services.training import (
     moderation_workflow_ensure,
 )
 
+#: The demo's data files (demo/courses/): the modules, one Markdown file each (their
+#: lessons are its `## slug：title（N分钟）` sections), and the handbook.
+DATA = Path(settings.BASE_DIR) / "demo" / "courses"
+#: 类型 and 学时类别 as a module file writes them.
+KINDS = {
+    "覆盖式": ModuleKind.COVERAGE,
+    "观摩式": ModuleKind.OBSERVATION,
+    "实战式": ModuleKind.FIELD_PRACTICE,
+}
+CATEGORIES = {
+    "公共法律知识": HourCategory.PUBLIC_LAW,
+    "专业知识": HourCategory.PROFESSIONAL,
+    "执法技能": HourCategory.SKILLS,
+}
+#: 栏目 as a handbook file writes it.
+SECTIONS = {
+    "事项清单": HandbookSection.MATTERS,
+    "岗位职责": HandbookSection.RESPONSIBILITIES,
+    "执法流程": HandbookSection.PROCEDURES,
+    "文书范本": HandbookSection.DOCUMENT_TEMPLATES,
+    "制度范本": HandbookSection.SYSTEM_TEMPLATES,
+}
+#: 类别 of templates.csv → the template block's scope, and the section it is listed in.
+TEMPLATE_SCOPES = {
+    "文书范本": ("document", HandbookSection.DOCUMENT_TEMPLATES),
+    "县级制度范本": ("county", HandbookSection.SYSTEM_TEMPLATES),
+    "乡镇制度范本": ("township", HandbookSection.SYSTEM_TEMPLATES),
+}
+TEMPLATE_COLUMNS = {"文件": "file", "标题": "title", "类别": "kind"}
+LESSON = re.compile(r"^([a-z0-9-]+)：(.+)（(\d+)分钟）$")
+STEP = re.compile(r"^\d+\. ([^：]+)：(.*?)(?:（依据：([^）]*)）)?$")
+
 
 def _p(*paragraphs: str) -> str:
     return "".join(f"<p>{text}</p>" for text in paragraphs)
 
 
-def _law(title: str, text: str) -> tuple:
-    return ("callout", {"style": "law", "title": title, "text": _p(text)})
+def _listed(chunk: str, marker: str) -> list[str]:
+    return [line.strip() for line in chunk.splitlines() if line.startswith(marker)]
 
 
-def _tip(text: str) -> tuple:
-    return ("callout", {"style": "tip", "title": "", "text": _p(text)})
-
-
-def _steps(title: str, steps: list[tuple[str, str, str]]) -> tuple:
-    return (
-        "procedure",
-        {
-            "title": title,
-            "steps": [
-                {"title": step, "detail": _p(detail), "legal_basis": basis}
-                for step, detail, basis in steps
-            ],
-        },
-    )
-
-
-# (slug, title, kind, hours, category, field codes, power codes, summary, lessons)
-# lessons: (slug, title, minutes, body)
-MODULES = [
-    (
-        "penalty-procedure",
-        "行政处罚法：决定程序",
-        ModuleKind.COVERAGE,
-        "6.0",
-        HourCategory.PUBLIC_LAW,
-        [],
-        [],
-        "行政处罚的种类与设定、简易程序、普通程序、听证程序和执行，乡镇执法人员必修。",
-        [
-            (
-                "kinds",
-                "行政处罚的种类和设定",
-                10,
-                [
-                    (
-                        "text",
-                        _p(
-                            "行政处罚是行政机关依法对违反行政管理秩序的公民、法人或者其他组织，"
-                            "以减损权益或者增加义务的方式予以惩戒的行为。",
-                            "乡镇（街道）依法承接的行政处罚权，只能在赋权清单范围内行使；"
-                            "清单之外的事项，仍由县级主管部门管辖。",
-                        ),
-                    ),
-                    _law(
-                        "《行政处罚法》第九条",
-                        "行政处罚的种类：（一）警告、通报批评；（二）罚款、没收违法所得、没收非法财物；"
-                        "（三）暂扣许可证件、降低资质等级、吊销许可证件；（四）限制开展生产经营活动、"
-                        "责令停产停业、责令关闭、限制从业；（五）行政拘留；（六）法律、行政法规规定的其他行政处罚。",
-                    ),
-                    _law(
-                        "《行政处罚法》第二十四条",
-                        "省、自治区、直辖市根据当地实际情况，可以决定将基层管理迫切需要的县级人民政府部门的"
-                        "行政处罚权交由能够有效承接的乡镇人民政府、街道办事处行使，并定期组织评估。",
-                    ),
-                    _tip("行政拘留只能由公安机关行使，乡镇综合执法不涉及。"),
-                ],
-            ),
-            (
-                "simple-procedure",
-                "简易程序：当场作出行政处罚决定",
-                10,
-                [
-                    _law(
-                        "《行政处罚法》第五十一条",
-                        "违法事实确凿并有法定依据，对公民处以二百元以下、对法人或者其他组织处以三千元以下"
-                        "罚款或者警告的行政处罚的，可以当场作出行政处罚决定。法律另有规定的，从其规定。",
-                    ),
-                    _steps(
-                        "当场处罚的步骤",
-                        [
-                            ("表明身份", "向当事人出示执法证件。", "《行政处罚法》第五十二条"),
-                            (
-                                "告知",
-                                "告知当事人拟作出处罚的事实、理由和依据，以及陈述、申辩的权利。",
-                                "第四十四条",
-                            ),
-                            (
-                                "听取陈述申辩",
-                                "认真听取并记录，当事人提出的事实、理由成立的，应当采纳。",
-                                "第四十五条",
-                            ),
-                            (
-                                "填写决定书",
-                                "填写预定格式、编有号码的行政处罚决定书，当场交付当事人。",
-                                "第五十二条",
-                            ),
-                            ("备案", "当场作出的处罚决定，报所属行政机关备案。", "第五十二条"),
-                        ],
-                    ),
-                ],
-            ),
-            (
-                "ordinary-procedure",
-                "普通程序：立案、调查、审核与决定",
-                15,
-                [
-                    (
-                        "text",
-                        _p(
-                            "除可以当场作出的行政处罚外，行政机关发现公民、法人或者其他组织有依法应当给予"
-                            "行政处罚的行为的，必须全面、客观、公正地调查，收集有关证据。",
-                            "普通程序一般包括：立案、调查取证、案件审核（法制审核）、告知、陈述申辩或听证、"
-                            "决定、送达、执行。",
-                        ),
-                    ),
-                    _law(
-                        "《行政处罚法》第五十八条",
-                        "有下列情形之一，在行政机关负责人作出行政处罚的决定之前，应当由从事行政处罚决定法制"
-                        "审核的人员进行法制审核；未经法制审核或者审核未通过的，不得作出决定：涉及重大公共利益的；"
-                        "直接关系当事人或者第三人重大权益，经过听证程序的；案件情况疑难复杂、涉及多个法律关系的。",
-                    ),
-                    _law(
-                        "《行政处罚法》第六十条",
-                        "行政机关应当自行政处罚案件立案之日起九十日内作出行政处罚决定。",
-                    ),
-                ],
-            ),
-            (
-                "hearing",
-                "听证程序",
-                10,
-                [
-                    _law(
-                        "《行政处罚法》第六十三条",
-                        "行政机关拟作出较大数额罚款、没收较大数额违法所得、没收较大价值非法财物、降低资质等级、"
-                        "吊销许可证件、责令停产停业、责令关闭、限制从业等行政处罚决定，应当告知当事人有要求听证的权利。",
-                    ),
-                    _tip(
-                        "当事人要求听证的，应当在行政机关告知后五日内提出；听证应当在举行七日前通知当事人。"
-                    ),
-                ],
-            ),
-            (
-                "enforcement",
-                "行政处罚决定的执行",
-                10,
-                [
-                    (
-                        "text",
-                        _p(
-                            "当事人应当自收到行政处罚决定书之日起十五日内，到指定的银行或者通过电子支付系统缴纳罚款。",
-                            "作出罚款决定的行政机关应当与收缴罚款的机构分离，除依法当场收缴的罚款外，执法人员不得自行收缴罚款。",
-                        ),
-                    ),
-                    _law(
-                        "《行政处罚法》第七十二条",
-                        "当事人逾期不履行行政处罚决定的，作出行政处罚决定的行政机关可以每日按罚款数额的百分之三加处罚款，"
-                        "加处罚款的数额不得超出罚款的数额；依法申请人民法院强制执行。",
-                    ),
-                ],
-            ),
-        ],
-    ),
-    (
-        "evidence-rules",
-        "行政执法证据规则",
-        ModuleKind.COVERAGE,
-        "4.0",
-        HourCategory.PROFESSIONAL,
-        [],
-        [],
-        "证据的种类、调查取证的要求、执法全过程记录和非法证据排除。",
-        [
-            (
-                "kinds-of-evidence",
-                "证据的种类",
-                10,
-                [
-                    _law(
-                        "《行政处罚法》第四十六条",
-                        "证据包括：书证；物证；视听资料；电子数据；证人证言；当事人的陈述；鉴定意见；勘验笔录、现场笔录。"
-                        "证据必须经查证属实，方可作为认定案件事实的根据。以非法手段取得的证据，不得作为认定案件事实的根据。",
-                    ),
-                ],
-            ),
-            (
-                "collecting",
-                "调查取证：两人执法与现场笔录",
-                15,
-                [
-                    _law(
-                        "《行政处罚法》第四十二条",
-                        "行政处罚应当由具有行政执法资格的执法人员实施。执法人员不得少于两人，法律另有规定的除外。",
-                    ),
-                    _steps(
-                        "现场检查取证",
-                        [
-                            (
-                                "出示证件",
-                                "两名以上持证执法人员到场，出示行政执法证。",
-                                "第五十五条",
-                            ),
-                            (
-                                "制作现场笔录",
-                                "如实记录时间、地点、在场人员和现场情况，由当事人签名；拒绝签名的注明情况。",
-                                "",
-                            ),
-                            (
-                                "拍照录像",
-                                "开启执法记录仪，对现场状况、违法物品进行全程记录。",
-                                "第四十七条",
-                            ),
-                            (
-                                "先行登记保存",
-                                "证据可能灭失或者以后难以取得时，经负责人批准可以先行登记保存，七日内作出处理决定。",
-                                "第五十六条",
-                            ),
-                        ],
-                    ),
-                ],
-            ),
-            (
-                "recording",
-                "执法全过程记录",
-                10,
-                [
-                    _law(
-                        "《行政处罚法》第四十七条",
-                        "行政机关应当依法以文字、音像等形式，对行政处罚的启动、调查取证、审核、决定、送达、执行等进行"
-                        "全过程记录，归档保存。",
-                    ),
-                    _tip("执法记录仪的原始视频应当当天导出、不得剪辑，按案件编号归档。"),
-                ],
-            ),
-        ],
-    ),
-    (
-        "township-matters",
-        "乡镇常见执法事项（分领域）",
-        ModuleKind.COVERAGE,
-        "4.0",
-        HourCategory.PROFESSIONAL,
-        ["natural_resources", "ecology", "urban", "water", "agriculture"],
-        ["PY2023-ZR-01", "PY2023-ST-04", "PY2023-CG-07", "PY2023-SL-02", "PY2023-NY-08"],
-        "自然资源、生态环境、城市管理、水利、农业农村五个领域中乡镇最常遇到的违法行为及其查处要点。",
-        [
-            (
-                "land",
-                "自然资源：农村村民非法占地建住宅",
-                10,
-                [
-                    (
-                        "text",
-                        _p(
-                            "农村村民未经批准或者采取欺骗手段骗取批准，非法占用土地建住宅的，由县级以上人民政府"
-                            "农业农村主管部门责令退还非法占用的土地，限期拆除在非法占用的土地上新建的房屋。",
-                            "查处要点：核实宅基地审批手续、测量占地面积、确认是否占用耕地，拍照固定现场。",
-                        ),
-                    ),
-                    _law(
-                        "《土地管理法》第七十八条",
-                        "超过省、自治区、直辖市规定的标准，多占的土地以非法占用土地论处。",
-                    ),
-                ],
-            ),
-            (
-                "burning",
-                "生态环境：露天烧烤与露天焚烧",
-                10,
-                [
-                    (
-                        "text",
-                        _p(
-                            "在当地人民政府禁止的区域内露天烧烤食品或者为露天烧烤食品提供场地的，责令改正，"
-                            "没收烧烤工具和违法所得，并处五百元以上二万元以下的罚款。",
-                        ),
-                    ),
-                    _tip("夏秋两季是秸秆焚烧高发期，巡查时注意先制止、后取证。"),
-                ],
-            ),
-            (
-                "street-stalls",
-                "城市管理：占道经营与乱堆乱放",
-                10,
-                [
-                    (
-                        "text",
-                        _p(
-                            "未经批准在街道两侧和公共场地堆放物料、搭建建筑物、构筑物或者其他设施的，责令限期改正，"
-                            "可以处以罚款。执法中应坚持教育与处罚相结合，首次轻微违法可依法不予处罚。",
-                        ),
-                    ),
-                    _law(
-                        "《行政处罚法》第三十三条",
-                        "违法行为轻微并及时改正，没有造成危害后果的，不予行政处罚。初次违法且危害后果轻微并及时改正的，可以不予行政处罚。",
-                    ),
-                ],
-            ),
-            (
-                "river",
-                "水利：河道管理范围内乱堆乱建",
-                10,
-                [
-                    (
-                        "text",
-                        _p(
-                            "在河道管理范围内弃置、堆放阻碍行洪的物体的，责令停止违法行为，排除阻碍，限期恢复原状，可以并处罚款。"
-                        ),
+def _blocks(text: str, *, where: str, section: str = "") -> list[tuple]:
+    """Stream blocks from a lesson or handbook text. Paragraphs in a row make one text
+    block; `> 法名第X条：…` is a law callout and `> 提示：…` a tip; `### title` followed by a
+    numbered list `1. step：detail（依据：…）` is a procedure. In the handbook, `### post`
+    with a `- ` list is a post's duties, or under 事项清单 the codes of the powers listed."""
+    blocks: list[tuple] = []
+    paragraphs: list[str] = []
+    heading = None
+    for chunk in (c.strip() for c in text.split("\n\n")):
+        if not chunk:
+            continue
+        if paragraphs and (chunk.startswith((">", "###")) or heading):
+            blocks.append(("text", _p(*paragraphs)))
+            paragraphs = []
+        if heading is not None:
+            if chunk.startswith("1. "):
+                steps = []
+                for line in _listed(chunk, tuple("123456789")):
+                    match = STEP.match(line)
+                    if match is None:
+                        raise DemoDataError(
+                            f"{where}: a step is written “1. 步骤：做法（依据：…）” — {line}"
+                        )
+                    title, detail, basis = match.groups()
+                    steps.append(
+                        {
+                            "title": title,
+                            "detail": _p(detail) if detail else "",
+                            "legal_basis": basis or "",
+                        }
                     )
-                ],
-            ),
-            (
-                "pesticides",
-                "农业农村：农药的违规使用",
-                10,
-                [
-                    (
-                        "text",
-                        _p(
-                            "农药使用者不按照农药的标签标注的使用范围、使用方法和剂量、使用技术要求和注意事项使用农药的，责令改正，可处以罚款。"
-                        ),
-                    )
-                ],
-            ),
-        ],
-    ),
-    (
-        "court-hearing-observation",
-        "行政诉讼庭审观摩",
-        ModuleKind.OBSERVATION,
-        "4.0",
-        HourCategory.SKILLS,
-        [],
-        [],
-        "到县人民法院旁听以乡镇人民政府为被告的行政诉讼案件，观摩证据质证和法律适用，撰写观摩心得。",
-        [],
-    ),
-    (
-        "department-case-observation",
-        "县直部门办案观摩：城市管理",
-        ModuleKind.OBSERVATION,
-        "4.0",
-        HourCategory.SKILLS,
-        ["urban"],
-        ["PY2023-CG-06", "PY2023-CG-07"],
-        "跟随县城市管理局执法队办理真实案件，观摩立案、调查取证、告知和送达的全过程。",
-        [],
-    ),
-    (
-        "field-practice-land",
-        "实战带教：违法占地案件查处",
-        ModuleKind.FIELD_PRACTICE,
-        "4.0",
-        HourCategory.SKILLS,
-        ["natural_resources"],
-        ["PY2023-ZR-01", "PY2023-ZR-02"],
-        "县自然资源局专业人员到乡镇，带领执法人员现场办理违法占地案件，按评价要点逐项点评。",
-        [],
-    ),
-    (
-        "field-practice-roads",
-        "实战带教：农村公路路产路权保护",
-        ModuleKind.FIELD_PRACTICE,
-        "4.0",
-        HourCategory.SKILLS,
-        ["transport"],
-        ["PY2025-JT-03", "PY2025-JT-08"],
-        "2026年新承接的交通运输事项，过渡期内由县交通运输局执法人员带教。",
-        [],
-    ),
-]
-
-HANDBOOK_SECTIONS = [
-    (
-        "matters",
-        "事项清单",
-        "matters",
-        "乡镇（街道）承接的行政处罚事项，以市人民政府公布的清单为准。",
-    ),
-    ("responsibilities", "岗位职责", "responsibilities", "综合行政执法机构各岗位的职责。"),
-    ("procedures", "执法流程", "procedures", "一般程序案件的办理流程。"),
-    (
-        "document-templates",
-        "执法文书范本",
-        "document_templates",
-        "常用行政执法文书的范本，可下载使用。",
-    ),
-    ("system-templates", "制度范本", "system_templates", "县级和乡镇两级执法制度的范本。"),
-]
-
-DOCUMENTS = [
-    ("行政处罚决定书（范本）", "document", "xingzheng-chufa-jueding.txt"),
-    ("行政处罚事先告知书（范本）", "document", "shixian-gaozhi.txt"),
-    ("现场检查（勘验）笔录（范本）", "document", "xianchang-bilu.txt"),
-    ("行政执法公示制度（县级范本）", "county", "gongshi-zhidu.txt"),
-    ("重大执法决定法制审核制度（乡镇范本）", "township", "fazhi-shenhe.txt"),
-    ("执法全过程记录制度（乡镇范本）", "township", "quanguocheng-jilu.txt"),
-]
+                blocks.append(("procedure", {"title": heading, "steps": steps}))
+            elif section == HandbookSection.MATTERS:
+                codes = [item[2:] for item in _listed(chunk, "- ")]
+                powers = (
+                    Power.objects.filter(code__in=codes)
+                    .select_related("field")
+                    .in_bulk(field_name="code")
+                )
+                matters = [
+                    {
+                        "name": powers[code].name,
+                        "field": powers[code].field.name,
+                        "legal_basis": f"{powers[code].legal_basis_law}{powers[code].legal_basis_article}",
+                        "note": "",
+                    }
+                    for code in codes
+                    if code in powers
+                ]
+                blocks.append(("matters", {"title": heading, "matters": matters}))
+            elif chunk.startswith("- "):
+                duties = [item[2:] for item in _listed(chunk, "- ")]
+                blocks.append(("responsibility", {"post": heading, "duties": duties}))
+            else:
+                raise DemoDataError(f"{where}: “### {heading}” is followed by a list")
+            heading = None
+        elif chunk.startswith("### "):
+            heading = chunk[4:].strip()
+        elif chunk.startswith("> "):
+            title, _sep, body = chunk[2:].partition("：")
+            if title == "提示":
+                blocks.append(("callout", {"style": "tip", "title": "", "text": _p(body)}))
+            else:
+                blocks.append(("callout", {"style": "law", "title": title, "text": _p(body)}))
+        else:
+            paragraphs.append(chunk)
+    if paragraphs:
+        blocks.append(("text", _p(*paragraphs)))
+    return blocks
 
 
 def _publish(parent: Page, page: Page) -> Page:
@@ -461,158 +181,117 @@ def _child(parent: Page, model, slug: str):
     return model.objects.child_of(parent).filter(slug=slug).first()
 
 
-def _powers(codes) -> list[Power]:
-    return list(Power.objects.filter(code__in=codes))
+def _codes(value: str) -> list[str]:
+    return [code for code in value.split("、") if code]
 
 
 def _seed_modules(index: TrainingIndexPage, py_section: CountySectionPage) -> dict:
+    """Each module file in name order (the number before its slug orders them); coverage
+    modules under the index, the others in the 濮阳县 section."""
     modules = {}
-    for slug, title, kind, hours, category, fields, powers, summary, lessons in MODULES:
+    fields = {f.name: f for f in EnforcementField.objects.all()}
+    for path in demo_texts(DATA / "modules"):
+        slug = path.stem.split("-", 1)[1]
+        text = demo_text(path)
+        kind = KINDS.get(text.get("类型"))
+        category = CATEGORIES.get(text.get("学时类别"))
+        if kind is None or category is None:
+            raise DemoDataError(f"{path.name}: unknown 类型 or 学时类别")
         parent = index if kind == ModuleKind.COVERAGE else py_section
         module = _child(parent, TrainingModulePage, slug)
         if module is None:
+            summary = text.sections[""]
             module = TrainingModulePage(
-                title=title,
+                title=text.get("标题"),
                 slug=slug,
                 kind=kind,
-                credit_hours=Decimal(hours),
+                credit_hours=Decimal(text.get("学时")),
                 category=category,
                 summary=summary,
                 body=[("text", _p(summary))],
             )
             parent.add_child(instance=module)
-            module.fields.set(EnforcementField.objects.filter(code__in=fields))
-            module.powers.set(_powers(powers))
+            module.fields.set(
+                [fields[name] for name in _codes(text.meta.get("执法领域", "")) if name in fields]
+            )
+            module.powers.set(Power.objects.filter(code__in=_codes(text.meta.get("事项编码", ""))))
             module.save_revision().publish()
-            for lesson_slug, lesson_title, minutes, body in lessons:
+            for heading, body in text.sections.items():
+                if not heading:
+                    continue
+                match = LESSON.match(heading)
+                if match is None:
+                    raise DemoDataError(
+                        f"{path.name}: a lesson is headed “## slug：标题（N分钟）” — {heading}"
+                    )
+                lesson_slug, lesson_title, minutes = match.groups()
                 _publish(
                     module,
                     LessonPage(
-                        title=lesson_title, slug=lesson_slug, min_study_minutes=minutes, body=body
+                        title=lesson_title,
+                        slug=lesson_slug,
+                        min_study_minutes=int(minutes),
+                        body=_blocks(body, where=path.name),
                     ),
                 )
         modules[slug] = module
     return modules
 
 
-def _document(title: str, filename: str) -> Document:
-    existing = Document.objects.filter(title=title).first()
-    if existing is not None:
-        return existing
-    text = f"{title}\n\n（此为演示范本，正式文本以主管部门印发为准。）\n\n编号：________\n当事人：________\n事实与理由：________\n依据：________\n"
-    document = Document(title=title)
-    document.file.save(filename, ContentFile(text.encode("utf-8")), save=False)
-    document.save()
-    return document
+def _documents() -> dict[HandbookSection, list[tuple]]:
+    """The downloadable templates of templates.csv as template blocks, by handbook section;
+    each file of templates/ becomes a Wagtail document once (found again by title)."""
+    path = DATA / "handbook" / "templates.csv"
+    rows = read_rows(
+        path, filename=path.name, aliases=TEMPLATE_COLUMNS, required=list(TEMPLATE_COLUMNS.values())
+    )
+    blocks: dict[HandbookSection, list[tuple]] = {}
+    for row in rows:
+        if row.get("kind") not in TEMPLATE_SCOPES:
+            raise DemoDataError(
+                f"templates.csv, row {row.number}: unknown 类别 “{row.get('kind')}”"
+            )
+        scope, section = TEMPLATE_SCOPES[row.get("kind")]
+        title = row.get("title")
+        document = Document.objects.filter(title=title).first()
+        if document is None:
+            document = Document(title=title)
+            content = (DATA / "handbook" / "templates" / row.get("file")).read_bytes()
+            document.file.save(row.get("file"), ContentFile(content), save=False)
+            document.save()
+        value = {"document": document, "title": title, "scope": scope, "description": ""}
+        blocks.setdefault(section, []).append(("template", value))
+    return blocks
 
 
 def _seed_handbook(root: Page) -> HandbookPage:
     handbook = _child(root, HandbookPage, "handbook")
     if handbook is None:
+        text = demo_text(DATA / "handbook" / "_handbook.md")
         handbook = _publish(
             root,
-            HandbookPage(
-                title="乡镇综合行政执法规范化建设指导手册",
-                slug="handbook",
-                intro=_p(
-                    "事项清单、岗位职责、执法流程、文书范本和制度范本，供乡镇（街道）执法机构对照建设。"
-                ),
+            HandbookPage(title=text.get("标题"), slug="handbook", intro=_p(text.sections[""])),
+        )
+    documents = _documents()
+    for path in demo_texts(DATA / "handbook"):
+        slug = path.stem.split("-", 1)[1]
+        if _child(handbook, HandbookSectionPage, slug) is not None:
+            continue
+        text = demo_text(path)
+        section = SECTIONS.get(text.get("栏目"))
+        if section is None:
+            raise DemoDataError(f"{path.name}: unknown 栏目 “{text.get('栏目')}”")
+        intro, _sep, body = text.sections[""].partition("\n\n")
+        _publish(
+            handbook,
+            HandbookSectionPage(
+                title=text.get("标题"),
+                slug=slug,
+                section=section,
+                intro=intro,
+                body=_blocks(body, where=path.name, section=section) + documents.get(section, []),
             ),
         )
-    documents = {title: (_document(title, name), scope) for title, scope, name in DOCUMENTS}
-    matters = [
-        {
-            "name": p.name,
-            "field": p.field.name,
-            "legal_basis": f"{p.legal_basis_law}{p.legal_basis_article}",
-            "note": "",
-        }
-        for p in Power.objects.filter(code__startswith="PY2025").select_related("field")[:20]
-    ]
-    bodies = {
-        "matters": [
-            ("matters", {"title": "2026年起承接的行政处罚事项（节选）", "matters": matters})
-        ],
-        "responsibilities": [
-            (
-                "responsibility",
-                {
-                    "post": "执法队长",
-                    "duties": [
-                        "组织实施辖区行政执法工作",
-                        "审核一般程序案件",
-                        "协调县直部门联合执法",
-                    ],
-                },
-            ),
-            (
-                "responsibility",
-                {
-                    "post": "执法人员",
-                    "duties": [
-                        "持证上岗、亮证执法",
-                        "依法调查取证、制作执法文书",
-                        "参加年度不少于60学时的培训",
-                    ],
-                },
-            ),
-            (
-                "responsibility",
-                {
-                    "post": "法制审核人员",
-                    "duties": ["对重大执法决定进行法制审核", "提出书面审核意见"],
-                },
-            ),
-        ],
-        "procedures": [
-            _steps(
-                "一般程序案件办理流程",
-                [
-                    (
-                        "立案",
-                        "发现违法线索，填写立案审批表，经负责人批准立案。",
-                        "《行政处罚法》第五十四条",
-                    ),
-                    ("调查取证", "两名以上执法人员调查，制作笔录，收集证据。", "第五十五条"),
-                    ("法制审核", "重大案件由法制审核人员审核。", "第五十八条"),
-                    (
-                        "事先告知",
-                        "送达行政处罚事先告知书，告知陈述、申辩和听证权利。",
-                        "第四十四条",
-                    ),
-                    (
-                        "作出决定",
-                        "负责人审查后作出决定；情节复杂或重大的，集体讨论决定。",
-                        "第五十七条",
-                    ),
-                    ("送达", "七日内送达行政处罚决定书。", "第六十一条"),
-                    (
-                        "执行与结案",
-                        "督促履行，逾期不履行的依法申请强制执行，结案归档。",
-                        "第七十二条",
-                    ),
-                ],
-            )
-        ],
-        "document_templates": [
-            ("template", {"document": doc, "title": title, "scope": scope, "description": ""})
-            for title, (doc, scope) in documents.items()
-            if scope == "document"
-        ],
-        "system_templates": [
-            ("template", {"document": doc, "title": title, "scope": scope, "description": ""})
-            for title, (doc, scope) in documents.items()
-            if scope != "document"
-        ],
-    }
-    for slug, title, section, intro in HANDBOOK_SECTIONS:
-        if _child(handbook, HandbookSectionPage, slug) is None:
-            _publish(
-                handbook,
-                HandbookSectionPage(
-                    title=title, slug=slug, section=section, intro=intro, body=bodies[section]
-                ),
-            )
     return handbook
 
 
@@ -926,13 +605,10 @@ def seed_training(*, units: dict[str, OrgUnit], practice_quiz=None) -> dict:
     root = site_root()
     index = _child(root, TrainingIndexPage, "modules")
     if index is None:
+        text = demo_text(DATA / "modules" / "_index.md")
         index = _publish(
             root,
-            TrainingIndexPage(
-                title="培训课程",
-                slug="modules",
-                intro=_p("覆盖式、观摩式、实战式三类培训，完成后学时自动记入本人年度学时。"),
-            ),
+            TrainingIndexPage(title=text.get("标题"), slug="modules", intro=_p(text.sections[""])),
         )
     checklist_items_ensure_defaults()
     sections = {}

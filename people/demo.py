@@ -86,6 +86,16 @@ class DemoText:
         return [line[2:].strip() for line in lines if line.startswith("- ")]
 
 
+def demo_texts(folder: Path) -> list[Path]:
+    """The Markdown files of a demo folder in name order, leaving out its README and the
+    files whose name starts with "_" (the folder's own page, read on its own)."""
+    return [
+        path
+        for path in sorted(folder.glob("*.md"))
+        if path.name != "README.md" and not path.name.startswith("_")
+    ]
+
+
 def demo_text(path: Path) -> DemoText:
     """Read a demo Markdown file (UTF-8) into front matter and sections."""
     lines = path.read_text(encoding="utf-8-sig").splitlines()

@@ -68,7 +68,7 @@ def test_the_question_bank_comes_in_through_the_gift_importer_once(city):
 
 def test_every_case_file_reads_and_the_library_is_built_from_them(city):
     cases = cases_demo.cases_read()
-    assert len(cases) == len(list(cases_demo.DATA.glob("[!_]*.md"))) == 37
+    assert len(cases) == len(people_demo.demo_texts(cases_demo.DATA)) == 37
     assert {kind for case in cases for kind, _text in case["evidence"]} <= {
         code for code, _label in EVIDENCE_KINDS
     }
@@ -103,3 +103,44 @@ def test_a_case_file_the_loader_cannot_use_names_itself(tmp_path, monkeypatch, c
     with pytest.raises(people_demo.DemoDataError, match=message) as error:
         cases_demo.cases_read()
     assert source.name in str(error.value)
+
+
+def test_a_lesson_file_becomes_text_callouts_and_procedures():
+    from courses import demo as courses_demo
+
+    text = (
+        "第一段。\n\n第二段。\n\n> 《行政处罚法》第五十一条：可以当场作出决定。\n\n"
+        "> 提示：先出示证件。\n\n### 当场处罚的步骤\n\n"
+        "1. 表明身份：出示执法证件。（依据：第五十二条）\n2. 备案：报所属行政机关备案。\n\n末段。"
+    )
+    blocks = courses_demo._blocks(text, where="lesson.md")
+    assert [kind for kind, _value in blocks] == ["text", "callout", "callout", "procedure", "text"]
+    assert blocks[0][1] == "<p>第一段。</p><p>第二段。</p>"
+    assert blocks[1][1]["style"] == "law" and blocks[1][1]["title"] == "《行政处罚法》第五十一条"
+    assert blocks[2][1] == {"style": "tip", "title": "", "text": "<p>先出示证件。</p>"}
+    steps = blocks[3][1]["steps"]
+    assert [(s["title"], s["legal_basis"]) for s in steps] == [
+        ("表明身份", "第五十二条"),
+        ("备案", ""),
+    ]
+    assert steps[0]["detail"] == "<p>出示执法证件。</p>"
+
+
+@pytest.mark.django_db
+def test_a_module_file_whose_lesson_heading_has_no_minutes_is_refused_by_name(
+    tmp_path, monkeypatch
+):
+    from courses import demo as courses_demo
+    from courses.factories import site_root
+    from courses.models import TrainingIndexPage
+
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "modules" / "01-short.md").write_text(
+        "---\n标题: 短课\n类型: 覆盖式\n学时: 1.0\n学时类别: 专业知识\n---\n\n简介。\n\n"
+        "## intro：开篇\n\n正文。\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(courses_demo, "DATA", tmp_path)
+    index = site_root().add_child(instance=TrainingIndexPage(title="培训", slug="modules"))
+    with pytest.raises(people_demo.DemoDataError, match="01-short.md.*N分钟"):
+        courses_demo._seed_modules(index, index)
