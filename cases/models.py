@@ -270,6 +270,15 @@ class CasePage(Page):
         context.update(case_page_context(request=request, page=self))
         return context
 
+    def citation_text(self) -> str:
+        """The legal-basis list as a statute cites it (《法名》第X条, a line each), read by the
+        law registry when the case is saved (`laws.wagtail_hooks`)."""
+        return "\n".join(
+            f"{block.value['law']}{block.value['article']}"
+            for block in self.legal_basis
+            if block.block_type == "provision"
+        )
+
     def procedure_steps(self) -> list:
         """The procedure's steps in the order they happen, whatever order they were entered in."""
         order = {code: index for index, (code, _label) in enumerate(PROCEDURE_STEPS)}

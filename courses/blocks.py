@@ -13,6 +13,8 @@ from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from laws.blocks import ArticleReferenceBlock
+
 VIDEO_EXTENSIONS = ("mp4", "webm", "ogv", "ogg")
 
 
@@ -170,6 +172,7 @@ class LessonBodyBlock(blocks.StreamBlock):
     callout = CalloutBlock()
     quiz = QuizBlock()
     procedure = ProcedureBlock()
+    law_article = ArticleReferenceBlock()
 
 
 class HandbookBodyBlock(blocks.StreamBlock):

@@ -23,6 +23,7 @@ from django.utils import timezone
 from wagtail.documents.models import Document
 from wagtail.models import Page
 
+from laws.parsing import chinese_to_int
 from people.demo import DemoDataError, demo_text, demo_texts
 from people.models import OrgUnit, Role, UnitKind, User
 from people.tabular import read_rows
@@ -89,6 +90,9 @@ TEMPLATE_SCOPES = {
 }
 TEMPLATE_COLUMNS = {"文件": "file", "标题": "title", "类别": "kind"}
 LESSON = re.compile(r"^([a-z0-9-]+)：(.+)（(\d+)分钟）$")
+REFERENCE = re.compile(
+    r"^《([^》]+)》第([零〇一二两三四五六七八九十百千]+)条(?:之([一二三四五六七八九十]+))?(?:：(.*))?$"
+)
 STEP = re.compile(r"^\d+\. ([^：]+)：(.*?)(?:（依据：([^）]*)）)?$")
 
 
@@ -160,7 +164,9 @@ def _blocks(text: str, *, where: str, section: str = "") -> list[tuple]:
             heading = chunk[4:].strip()
         elif chunk.startswith("> "):
             title, _sep, body = chunk[2:].partition("：")
-            if title == "提示":
+            if title == "引用":
+                blocks.append(("law_article", _reference(body, where=where)))
+            elif title == "提示":
                 blocks.append(("callout", {"style": "tip", "title": "", "text": _p(body)}))
             else:
                 blocks.append(("callout", {"style": "law", "title": title, "text": _p(body)}))
@@ -169,6 +175,22 @@ def _blocks(text: str, *, where: str, section: str = "") -> list[tuple]:
     if paragraphs:
         blocks.append(("text", _p(*paragraphs)))
     return blocks
+
+
+def _reference(text: str, *, where: str) -> dict:
+    """`《法名》第X条(之Y)(：why)` as an article block's value (law, number, suffix, note)."""
+    match = REFERENCE.match(text.strip())
+    if match is None:
+        raise DemoDataError(
+            f"{where}: a reference is written “> 引用：《法名》第X条：说明” — {text}"
+        )
+    law, number, suffix, note = match.groups()
+    return {
+        "law": law,
+        "number": chinese_to_int(number),
+        "suffix": chinese_to_int(suffix) if suffix else None,
+        "note": note or "",
+    }
 
 
 def _publish(parent: Page, page: Page) -> Page:

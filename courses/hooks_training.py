@@ -109,17 +109,17 @@ register_snippet(TrainingViewSetGroup)
 
 @hooks.register("register_admin_urls")
 def register_training_admin_urls():
-    from . import training_views
+    from .views import admin as training_admin
 
     return [
         path(
             "training/external-hours/",
-            training_views.external_hours_import_view,
+            training_admin.external_hours_import_view,
             name="courses_external_hours_import",
         ),
         path(
             "training/modules-to-review/",
-            training_views.modules_to_review_view,
+            training_admin.modules_to_review_view,
             name="courses_modules_to_review",
         ),
     ]

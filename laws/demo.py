@@ -4,7 +4,10 @@ The texts are written for the demo in the style of statutes (excerpts, numbered 
 demo's powers cite them); they are not the official texts. The land law has two
 versions: the second, in force from 2026-07-01, amends 第二条 and 第七十八条, inserts a
 new 第七十五条 (renumbering the old one to 第七十六条), repeals the old 第七十六条 and adds
-第七十八条之一. Every other enforcement field of the demo catalogue has one law.
+第七十八条之一. The water law has two as well: the second, in force from 2026-11-01, only
+adds 第七十二条之一, so it changes nothing cited and is what the monthly digest of
+November 2026 tells the officers who hold water powers. Every other enforcement field of
+the demo catalogue has one law.
 
 This app sits at the bottom of the dependency graph, so it does not look for what cites
 the laws: `seed_demo` passes the powers, cases and questions with their text, and each
@@ -28,6 +31,11 @@ LAND = "中华人民共和国土地管理法"
 LAND_AMENDED_ON = date(2026, 7, 1)
 #: Citations are made as of this day, before the land law's second version.
 CITED_ON = date(2026, 6, 30)
+#: The water law's second version adds 第七十二条之一 and changes nothing cited, so it
+#: makes nothing due; it is the change of November 2026 in the officers' monthly digest.
+WATER_AMENDED_ON = date(2026, 11, 1)
+#: `seed_demo` sends the digest of the month before this day (November 2026).
+DIGEST_ON = date(2026, 12, 1)
 
 # (file, title, level, promulgated on, effective on), oldest version of a law first.
 VERSIONS = [
@@ -48,6 +56,7 @@ VERSIONS = [
         date(2017, 3, 1),
     ),
     ("water.md", "中华人民共和国水法", LawLevel.LAW, date(2016, 7, 2), date(2016, 7, 2)),
+    ("water-2026.md", "中华人民共和国水法", LawLevel.LAW, date(2026, 9, 1), WATER_AMENDED_ON),
     (
         "produce.md",
         "中华人民共和国农产品质量安全法",
@@ -87,4 +96,12 @@ def seed_laws(*, citing: Iterable[tuple[object, str]] = ()) -> list[LawVersion]:
     return versions
 
 
-__all__ = ["CITED_ON", "LAND", "LAND_AMENDED_ON", "VERSIONS", "seed_laws"]
+__all__ = [
+    "CITED_ON",
+    "DIGEST_ON",
+    "LAND",
+    "LAND_AMENDED_ON",
+    "VERSIONS",
+    "WATER_AMENDED_ON",
+    "seed_laws",
+]

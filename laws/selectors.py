@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from difflib import SequenceMatcher
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Max
+from django.db.models import F, Max, prefetch_related_objects
 from django.utils import timezone
 
 from people.models import Role
@@ -260,21 +260,41 @@ def is_law_reviewer(user) -> bool:
 
 
 def object_unit_id(obj) -> int | None:
-    """The unit an object belongs to, if it says: a case's county, a quiz's owner unit."""
+    """The unit an object belongs to, if it says: a case's county, a quiz's owner unit, a
+    question's category's owner unit (the county whose trainers maintain it)."""
     for name in ("county_id", "owner_unit_id"):
         value = getattr(obj, name, None)
         if value is not None:
             return value
+    if "category" in _relations(type(obj)):
+        return getattr(obj.category, "owner_unit_id", None)
     return None
+
+
+def _relations(model) -> set[str]:
+    return {f.name for f in model._meta.get_fields() if f.many_to_one}
+
+
+def _categories_load(objs) -> None:
+    """Load in one query per model the categories `object_unit_id` reads (questions')."""
+    by_model: dict[type, list] = {}
+    for obj in objs:
+        if obj is not None:
+            by_model.setdefault(type(obj), []).append(obj)
+    for model, group in by_model.items():
+        if "category" in _relations(model):
+            prefetch_related_objects(group, "category")
 
 
 def citations_due_for(*, user, on: date) -> list[DueCitation]:
     """The citations due on `on` that `user` reviews: nothing unless a reviewer; the city
-    administrator all; a trainer those of objects in their area, and of objects that
-    belong to no unit (a power, a question of the city's bank)."""
+    administrator all; a trainer those of objects in their area (a question's is its
+    category's county), and of objects that belong to no unit (a power, a question of the
+    city's bank)."""
     if not is_law_reviewer(user):
         return []
     due = citations_due(on=on)
+    _categories_load(item.obj for item in due)
     unit_ids = {uid for item in due if (uid := object_unit_id(item.obj)) is not None}
     if not unit_ids or user.is_superuser:
         return due

@@ -176,6 +176,11 @@ class Power(index.Indexed, models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def citation_text(self) -> str:
+        """Its legal basis as a statute cites it (《法名》第X条), read by the law registry
+        when the power is saved in the admin or imported with a list."""
+        return f"{self.legal_basis_law}{self.legal_basis_article}"
+
     def clean(self) -> None:
         super().clean()
         errors = {}

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from laws.services import citations_from_text
 from people.models import OrgUnit
 from people.tabular import ImportReport, TableError, read_rows
 
@@ -123,7 +124,8 @@ def power_list_import(*, power_list: PowerList, source: IO[bytes], filename: str
     """Fill a list from XLSX/CSV (one power a row). All or nothing; re-import changes nothing.
 
     A row names the power by code: an existing power is linked (and updated if its
-    details changed); a new code creates the power.
+    details changed); a new code creates the power. A new or changed legal basis cites
+    the article in force today when the law registry holds it (`laws`).
     """
     report = ImportReport()
     try:
@@ -213,4 +215,7 @@ def power_list_import(*, power_list: PowerList, source: IO[bytes], filename: str
             else:
                 report.updated += 1
             power_list.powers.add(power)
+            if "legal_basis_law" in changed or "legal_basis_article" in changed:
+                # Cite the article in force today, when the law registry holds it.
+                citations_from_text(obj=power, text=power.citation_text())
     return report

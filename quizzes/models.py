@@ -289,6 +289,11 @@ class Question(RevisionMixin, ClusterableModel):
         text = text.replace("\n", " ")
         return text if len(text) <= 60 else f"{text[:60]}…"
 
+    def citation_text(self) -> str:
+        """Where a question names its legal basis (《法名》第X条): its text and explanation,
+        read by the law registry when the question is saved (`laws.wagtail_hooks`)."""
+        return f"{self.text}\n{self.explanation}"
+
     @property
     def is_choice(self) -> bool:
         return self.qtype in CHOICE_TYPES

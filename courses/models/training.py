@@ -34,6 +34,7 @@ from wagtail.search import index
 
 from modelcluster.fields import ParentalManyToManyField
 
+from laws.blocks import reference_text
 from people.models import OrgUnit, UnitKind
 
 from ..blocks import HandbookBodyBlock, LessonBodyBlock
@@ -273,6 +274,21 @@ class LessonPage(Page):
             return False
         specific = parent.specific
         return getattr(specific, "kind", None) == ModuleKind.COVERAGE
+
+    def citation_text(self) -> str:
+        """What the lesson cites, a line each: its article blocks (《法名》第X条), and the
+        titles and texts of its callouts and texts, read by the law registry when the
+        lesson is saved (`laws.wagtail_hooks`)."""
+        lines = []
+        for block in self.body:
+            value = block.value
+            if block.block_type == "law_article":
+                lines.append(reference_text(value))
+            elif block.block_type == "callout":
+                lines += [value["title"], value["text"].source]
+            elif block.block_type == "text":
+                lines.append(value.source)
+        return "\n".join(lines)
 
     def get_context(self, request, *args, **kwargs):
         from ..selectors.training import lesson_page_context

@@ -11,15 +11,14 @@ import pytest
 
 from cases.factories import CaseLibraryPageFactory
 from cases.library_permissions import case_library_permissions_ensure
-from cases.models import CasePage
 from courses.factories import site_root, training_index
 from courses.services import county_section_ensure, moderation_workflow_ensure
 from people.factories import OfficerFactory, StaffFactory
 from people.models import Role
 from powers.factories import EnforcementFieldFactory
 
+from .case_editor import case_write_and_submit, footer_action
 from .conftest import assert_accessible, login
-from .test_journey_trainer_case import _footer_action
 
 pytestmark = [
     pytest.mark.journey,
@@ -63,26 +62,17 @@ def test_the_county_bureau_publishes_a_trainers_case(desktop, site):
 
     # The trainer writes the case and submits it.
     login(page, site["trainer"].username, PASSWORD)
-    page.goto(reverse("wagtailadmin_pages:add", args=["cases", "casepage", library.pk]))
-    assert_accessible(page)
-    page.fill("#id_title", TITLE)
-    page.fill("#id_case_number", "濮县某镇综执罚〔2025〕12号")
-    page.fill("#id_decided_on", "2025-04-10")
-    page.click("[data-contentpath='field'] [data-chooser-action-choose]")
-    page.click(".modal a:has-text('水利')")
-    page.wait_for_function("document.getElementById('id_field').value !== ''")
-    editor = page.locator("[data-contentpath='facts'] [contenteditable='true']")
-    editor.click()
-    page.keyboard.insert_text(FACTS)
-    page.wait_for_function(
-        "text => document.getElementById('id_facts').value.includes(text)", arg=FACTS[:6]
+    case = case_write_and_submit(
+        page,
+        library=library,
+        title=TITLE,
+        case_number="濮县某镇综执罚〔2025〕12号",
+        decided_on="2025-04-10",
+        field="水利",
+        facts=FACTS,
+        penalty="责令限期清除砂石，罚款人民币二万元",
+        county=site["county"],
     )
-    page.fill("#id_penalty", "责令限期清除砂石，罚款人民币二万元")
-    page.select_option("#id_county", str(site["county"].pk))
-    _footer_action(page, "button[name='action-submit']", "action-submit")
-    assert page.locator(".messages li.error").count() == 0
-    assert_accessible(page)
-    case = CasePage.objects.get(title=TITLE)
     assert not case.live
     assert case.current_workflow_state.status == "in_progress"
 
@@ -94,7 +84,7 @@ def test_the_county_bureau_publishes_a_trainers_case(desktop, site):
     assert page.locator(f"main a:has-text('{TITLE}')").count() >= 1
     page.goto(reverse("wagtailadmin_pages:edit", args=[case.pk]))
     assert_accessible(page)
-    _footer_action(
+    footer_action(
         page,
         "button[data-workflow-action-name='approve']:not([data-workflow-action-modal-url])",
         "action-workflow-action",

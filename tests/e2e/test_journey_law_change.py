@@ -1,8 +1,10 @@
 """Journey: a law changes. A trainer opens the review queue, reads the diff of an amended
 article and keeps a question citing it; an officer reading a case that cites the article
-sees the notice and follows it to the diff."""
+sees the notice and follows it to the diff, and finds the month's digest of the laws of
+their fields among their notifications."""
 
 import datetime
+import re
 from pathlib import Path
 
 from django.core.cache import cache
@@ -10,10 +12,12 @@ from django.core.cache import cache
 import pytest
 
 from cases.factories import CaseLibraryPageFactory, CasePageFactory
+from certification.services import law_digests_send
 from laws import services as laws
 from laws.models import ArticleChange, CitationReview
 from people.factories import OfficerFactory, StaffFactory
 from people.models import Role
+from powers.factories import EnforcementFieldFactory, PowerFactory, PowerListFactory
 from quizzes.factories import QuestionFactory
 
 from .conftest import assert_accessible, login
@@ -49,6 +53,16 @@ def amended(city):
             effective_on=effective,
         )
     before = datetime.date(2024, 8, 31)
+    # The officer's township holds a power that cites the law, so its change is in the
+    # digest of September 2024.
+    power = PowerFactory(
+        field=EnforcementFieldFactory(code="urban", name="城市管理"),
+        applies_from=datetime.date(2023, 6, 1),
+    )
+    PowerListFactory(
+        issuer=city["county1"], effective_from=datetime.date(2023, 6, 1), powers=[power]
+    )
+    laws.citation_add(obj=power, title=TITLE, number=4, on=before)
     question = QuestionFactory(text="本条例适用于哪些区域？")
     case = CasePageFactory(parent=CaseLibraryPageFactory(), title="某镇街道堆放杂物案")
     return {
@@ -95,3 +109,15 @@ def test_a_trainer_reviews_a_question_and_an_officer_sees_the_notice(desktop, am
     page.wait_for_url(f"**{change_url}")
     assert_accessible(page)
     assert page.locator("form[action$='/confirm/']").count() == 0
+
+    # The monthly digest: sent on the first of October for September, once.
+    assert law_digests_send(on=datetime.date(2024, 10, 1)).sent == 1
+    page.goto("/certificate/notifications/")
+    assert_accessible(page)
+    digest = page.locator("article.card", has_text="2024-09")
+    assert digest.count() == 1
+    assert TITLE in digest.inner_text() and "2024-09-01" in digest.inner_text()
+    digest.locator("a", has_text=re.compile("Open|打开|查看")).click()
+    page.wait_for_url(re.compile(r"/laws/changes/\d+/"))
+    assert_accessible(page)
+    assert page.locator(".law-diff").count() >= 1

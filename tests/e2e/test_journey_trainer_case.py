@@ -18,11 +18,11 @@ from wagtail.models import (
 import pytest
 
 from cases.factories import CaseLibraryPageFactory
-from cases.models import CasePage
 from people.factories import OfficerFactory, StaffFactory
 from people.models import Role
 from powers.factories import EnforcementFieldFactory
 
+from .case_editor import case_write_and_submit, footer_action
 from .conftest import assert_accessible, login
 
 pytestmark = [
@@ -80,52 +80,23 @@ def moderation(city):
     }
 
 
-def _footer_action(page, selector: str, field: str) -> None:
-    """Open the editor's footer menu (its extra actions sit in a dropdown), pick one, and wait
-    for the form post that carries it (`field`) to be answered.
-
-    Waiting for the URL is not enough: the editor autosaves a new page in the background
-    and moves the address to its edit view before the chosen action is ever sent.
-    """
-    page.click("footer [data-w-dropdown-target='toggle']")
-    with page.expect_response(
-        lambda r: r.request.method == "POST" and field in (r.request.post_data or "")
-    ) as posted:
-        page.click(f"footer {selector}")
-    assert posted.value.status == 302, posted.value.status
-    page.wait_for_load_state()
-
-
 def test_trainer_case_goes_through_moderation_and_an_officer_finds_it(desktop, moderation):
     page = desktop
     library = moderation["library"]
 
     # The trainer writes the case and submits it for review.
     login(page, moderation["trainer"].username, PASSWORD)
-    page.goto(reverse("wagtailadmin_pages:add", args=["cases", "casepage", library.pk]))
-    assert_accessible(page)
-    page.fill("#id_title", TITLE)
-    page.fill("#id_case_number", "濮县某镇综执罚〔2024〕7号")
-    page.fill("#id_decided_on", "2024-05-20")
-    # The enforcement field is a snippet, picked in the chooser's modal.
-    page.click("[data-contentpath='field'] [data-chooser-action-choose]")
-    page.click(".modal a:has-text('自然资源')")
-    page.wait_for_function("document.getElementById('id_field').value !== ''")
-    # The facts are rich text (Draftail): type into the editor, and wait until it has
-    # written them into the form's hidden input.
-    editor = page.locator("[data-contentpath='facts'] [contenteditable='true']")
-    editor.click()
-    page.keyboard.insert_text(FACTS)
-    page.wait_for_function(
-        "text => document.getElementById('id_facts').value.includes(text)", arg=FACTS[:6]
+    case = case_write_and_submit(
+        page,
+        library=library,
+        title=TITLE,
+        case_number="濮县某镇综执罚〔2024〕7号",
+        decided_on="2024-05-20",
+        field="自然资源",
+        facts=FACTS,
+        penalty="责令退还土地，限期拆除",
+        county=moderation["county"],
     )
-    page.fill("#id_penalty", "责令退还土地，限期拆除")
-    # A trainer files the case under their own county (the menu offers no other).
-    page.select_option("#id_county", str(moderation["county"].pk))
-    _footer_action(page, "button[name='action-submit']", "action-submit")
-    assert page.locator(".messages li.error").count() == 0
-    assert_accessible(page)  # the library's page listing, where the editor lands
-    case = CasePage.objects.get(title=TITLE)
     assert not case.live
     assert case.current_workflow_state is not None
 
@@ -141,7 +112,7 @@ def test_trainer_case_goes_through_moderation_and_an_officer_finds_it(desktop, m
     login(page, moderation["reviewer"].username, PASSWORD)
     page.goto(reverse("wagtailadmin_pages:edit", args=[case.pk]))
     assert_accessible(page)
-    _footer_action(
+    footer_action(
         page,
         "button[data-workflow-action-name='approve']:not([data-workflow-action-modal-url])",
         "action-workflow-action",

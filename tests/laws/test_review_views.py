@@ -10,7 +10,7 @@ from laws import services as laws
 from laws.models import ArticleChange, ChangeDecision, CitationReview
 from people.factories import OfficerFactory, StaffFactory
 from people.models import Role
-from quizzes.factories import QuestionFactory, QuizFactory
+from quizzes.factories import QuestionCategoryFactory, QuestionFactory, QuizFactory
 
 from .conftest import TITLE, V2_EFFECTIVE
 
@@ -36,7 +36,8 @@ def test_a_trainer_sees_the_queue_of_their_area_and_keeps_a_question(
     trainer = StaffFactory(role=Role.TRAINER, unit=city["department1"])
     client.force_login(trainer)
     client.get(reverse("laws:review_queue"))  # warm the per-process caches
-    with django_assert_num_queries(13):
+    # 14: one of them loads the questions' categories, whose owner county scopes them.
+    with django_assert_num_queries(14):
         response = client.get(reverse("laws:review_queue"))
     html = response.content.decode()
     assert response.status_code == 200
@@ -64,6 +65,29 @@ def test_another_countys_trainer_cannot_see_or_review_a_county_quizs_citation(cl
     )
     assert response.status_code == 404
     assert not CitationReview.objects.exists()
+
+
+def test_a_question_is_reviewed_by_its_categorys_county_only(client, sanitation_v2, city):
+    """A question belongs to the county that owns its category: another county's trainer
+    neither sees its citation nor can record a review of it; the owner's trainer can."""
+    category = QuestionCategoryFactory(owner_unit=city["county1"])
+    question = QuestionFactory(category=category, text="县题库：本条例适用于哪些区域？")
+    citation = laws.citation_add(obj=question, title=TITLE, number=2, on=BEFORE)
+    url = reverse("laws:citation_review", args=[citation.pk])
+
+    client.force_login(StaffFactory(role=Role.TRAINER, unit=city["department2"]))
+    assert url not in client.get(reverse("laws:review_queue")).content.decode()
+    for decision in ("keep", "update", "retire"):
+        assert client.post(url, {"decision": decision}).status_code == 404
+    assert not CitationReview.objects.exists()
+    question.refresh_from_db()
+    assert question.is_active
+
+    owner = StaffFactory(role=Role.TRAINER, unit=city["department1"])
+    client.force_login(owner)
+    assert url in client.get(reverse("laws:review_queue")).content.decode()
+    assert client.post(url, {"decision": "keep"}).status_code == 302
+    assert CitationReview.objects.get().actor == owner
 
 
 def test_the_city_administrator_sees_every_county(client, due, city):

@@ -128,3 +128,30 @@ class TestImportPowerListCommand:
             )
         assert "2" in str(error.value)
         assert not PowerList.objects.filter(name="坏清单").exists()
+
+
+@pytest.mark.django_db
+def test_an_imported_power_cites_its_legal_basis_when_the_registry_holds_the_law():
+    from laws.selectors import citations_of
+    from laws.services import law_version_import
+
+    law_version_import(
+        title="中华人民共和国公路法",
+        text="第七十六条　擅自占用公路的，责令停止违法行为，可以处罚款。\n",
+        promulgated_on=datetime.date(2017, 11, 4),
+        effective_on=datetime.date(2017, 11, 5),
+    )
+    EnforcementFieldFactory(code="transport", name="交通运输")
+    power_list = PowerListFactory(effective_from=datetime.date(2026, 1, 1))
+    row = ["JT-09", "对擅自占用公路的行政处罚", "transport", "《公路法》", "第七十六条", "", "", ""]
+    report = power_list_import(
+        power_list=power_list, source=io.BytesIO(workbook([row])), filename="list.xlsx"
+    )
+    assert report.ok
+    (citation,) = citations_of(Power.objects.get(code="JT-09"))
+    assert citation.article.number == 76
+    # Importing the same file again changes nothing, citations included.
+    power_list_import(
+        power_list=power_list, source=io.BytesIO(workbook([row])), filename="list.xlsx"
+    )
+    assert len(citations_of(Power.objects.get(code="JT-09"))) == 1

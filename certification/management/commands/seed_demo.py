@@ -7,7 +7,7 @@ from django.db import transaction
 
 from cases import demo as case_demo
 from certification import demo as certification_demo
-from certification.services import status_snapshot_refresh
+from certification.services import law_digests_send, status_snapshot_refresh
 from courses import demo as courses_demo
 from laws import demo as laws_demo
 from people import demo as people_demo
@@ -18,14 +18,16 @@ from quizzes import demo as quizzes_demo
 def _citing():
     """What the demo's powers, cases and questions say of their legal basis, to cite."""
     from cases.models import CasePage
+    from courses.models import LessonPage
     from powers.models import Power
     from quizzes.models import Question
 
     for power in Power.objects.exclude(legal_basis_law=""):
         yield power, power.legal_basis_law + power.legal_basis_article
     for page in CasePage.objects.all():
-        basis = [block.value for block in page.legal_basis if block.block_type == "provision"]
-        yield page, "".join(f"{value['law']}{value['article']}" for value in basis)
+        yield page, page.citation_text()
+    for lesson in LessonPage.objects.all():
+        yield lesson, lesson.citation_text()
     titles = [title.removeprefix("中华人民共和国") for _f, title, *_rest in laws_demo.VERSIONS]
     for question in Question.objects.filter(explanation__contains="《").only("pk", "explanation"):
         if any(title in question.explanation for title in titles):
@@ -50,6 +52,8 @@ class Command(BaseCommand):
         courses_demo.seed_training(units=units, practice_quiz=quizzes.get("practice_apl"))
         case_demo.seed_cases()
         laws_demo.seed_laws(citing=_citing())
+        # November 2026's digest of law changes, to the officers of the fields it touches.
+        law_digests_send(on=laws_demo.DIGEST_ON)
         # Today's status of every officer, as the nightly task would store it.
         status_snapshot_refresh()
         elapsed = time.monotonic() - started
