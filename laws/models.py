@@ -178,7 +178,8 @@ class ArticleChange(models.Model):
 
 
 class ChangeDecision(AppendOnlyModel):
-    """A classification confirmed or corrected by a person (append-only)."""
+    """A classification confirmed or corrected by a person (append-only): the kind, and
+    for a re-pairing the new article the old one was matched with before and after."""
 
     change = models.ForeignKey(
         ArticleChange, verbose_name=_("change"), on_delete=models.CASCADE, related_name="decisions"
@@ -188,6 +189,23 @@ class ChangeDecision(AppendOnlyModel):
     )
     kind_before = models.CharField(_("kind before"), max_length=20, choices=ChangeKind)
     kind_after = models.CharField(_("kind after"), max_length=20, choices=ChangeKind)
+    paired_before = models.ForeignKey(
+        Article,
+        verbose_name=_("matched with before"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    paired_after = models.ForeignKey(
+        Article,
+        verbose_name=_("matched with after"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    repaired = models.BooleanField(_("re-paired"), default=False)
     at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:

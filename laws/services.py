@@ -249,6 +249,110 @@ def change_confirm(*, change: ArticleChange, actor, kind: str) -> ArticleChange:
     return change
 
 
+def pair_kind(old: Article, new: Article) -> tuple[str, float]:
+    """The kind and similarity of an old article matched with a new one by a person: the
+    same words as `articles_classify` uses, whatever the similarity."""
+    old_text, new_text = text_normalise(old.text), text_normalise(new.text)
+    ratio = round(SequenceMatcher(None, old_text, new_text, autojunk=False).ratio(), 4)
+    if (old.number, old.suffix) == (new.number, new.suffix):
+        return (ChangeKind.UNCHANGED if old_text == new_text else ChangeKind.AMENDED), ratio
+    if ratio >= RENUMBERED_MIN:
+        return ChangeKind.RENUMBERED, ratio
+    return ChangeKind.REPLACED, ratio
+
+
+def _decided(change: ArticleChange, *, actor, at, kind_before: str, paired_before) -> None:
+    ChangeDecision.objects.create(
+        change=change,
+        actor=actor,
+        kind_before=kind_before,
+        kind_after=change.kind,
+        paired_before=paired_before,
+        paired_after=change.new_article,
+        repaired=True,
+        at=at,
+    )
+    change.confirmed_by, change.confirmed_at = actor, at
+
+
+def _matched(change: ArticleChange, new: Article | None) -> None:
+    change.new_article = new
+    if change.old_article is not None and new is not None:
+        change.kind, change.similarity = pair_kind(change.old_article, new)
+    elif change.old_article is not None:
+        change.kind, change.similarity = ChangeKind.REPEALED, 0.0
+    else:
+        change.kind, change.similarity = ChangeKind.NEW, 0.0
+
+
+def change_repair(*, change: ArticleChange, actor, new_article: Article | None) -> ArticleChange:
+    """Match the old article of `change` with another article of the new version (or with
+    none: repealed), correcting the import's matching.
+
+    The article it leaves goes to the change that held `new_article` (which so swaps
+    partners), or becomes new; a change left with neither article is removed when nobody
+    has decided on it. Both changes get their kind again from the texts, and each gets a
+    `ChangeDecision` with the article it was matched with before and after.
+    """
+    if change.old_article_id is None:
+        raise ValueError(_("Only an article of the previous version can be matched again."))
+    if new_article is not None and new_article.version_id != change.new_version_id:
+        raise ValueError(_("Choose an article of the version this change belongs to."))
+    if new_article is not None and new_article.pk == change.new_article_id:
+        raise ValueError(
+            _("The article is already matched with %(label)s.") % {"label": new_article.label}
+        )
+    if new_article is None and change.new_article_id is None:
+        raise ValueError(_("The article is already recorded as repealed."))
+    now = timezone.now()
+    with transaction.atomic():
+        change = (
+            ArticleChange.objects.select_for_update()
+            .select_related("old_article", "new_article")
+            .get(pk=change.pk)
+        )
+        left = change.new_article
+        other = None
+        if new_article is not None:
+            other = (
+                ArticleChange.objects.select_for_update()
+                .select_related("old_article", "new_article")
+                .filter(new_version_id=change.new_version_id, new_article=new_article)
+                .first()
+            )
+        before = (change.kind, change.new_article)
+        _matched(change, new_article)
+        _decided(change, actor=actor, at=now, kind_before=before[0], paired_before=before[1])
+        change.save()
+        if other is not None:
+            if other.old_article_id is None and left is None:
+                if other.decisions.exists():
+                    raise ValueError(
+                        _(
+                            "%(label)s was confirmed as a new article; correct that decision "
+                            "on its own page first."
+                        )
+                        % {"label": new_article.label}
+                    )
+                other.delete()
+            else:
+                other_before = (other.kind, other.new_article)
+                _matched(other, left)
+                _decided(
+                    other,
+                    actor=actor,
+                    at=now,
+                    kind_before=other_before[0],
+                    paired_before=other_before[1],
+                )
+                other.save()
+        elif left is not None:
+            ArticleChange.objects.create(
+                new_version_id=change.new_version_id, new_article=left, kind=ChangeKind.NEW
+            )
+    return change
+
+
 def citation_add(
     *, obj, title: str, number: int, suffix: int = 0, on: date | None = None
 ) -> Citation:
@@ -343,10 +447,12 @@ __all__ = [
     "LawImportError",
     "articles_classify",
     "change_confirm",
+    "change_repair",
     "citation_add",
     "citation_decide",
     "citation_review",
     "citations_from_text",
     "law_version_import",
     "law_version_import_report",
+    "pair_kind",
 ]

@@ -1,8 +1,8 @@
 """The review queue of citations due, and the side-by-side diff of a changed article.
 
 Views decide nothing: who may review and what they see is `selectors.is_law_reviewer` and
-`selectors.citations_due_for`; decisions are `services.citation_decide` and
-`services.change_confirm`.
+`selectors.citations_due_for`; decisions are `services.citation_decide`,
+`services.change_confirm` and `services.change_repair`.
 """
 
 from django.contrib import messages
@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from .models import ArticleChange, ChangeKind, ReviewDecision
+from .models import Article, ArticleChange, ChangeKind, ReviewDecision
 from .selectors import citation_due_for, is_law_reviewer, review_queue, text_diff
-from .services import change_confirm, citation_decide
+from .services import change_confirm, change_repair, citation_decide
 
 
 def _require_reviewer(request) -> None:
@@ -101,7 +101,16 @@ def change_view(request, pk: int):
             "diff": text_diff(old_text, new_text),
             "reviewer": reviewer,
             "kinds": _kinds_allowed(change) if reviewer else [],
-            "decisions": list(change.decisions.select_related("actor")) if reviewer else [],
+            "decisions": (
+                list(change.decisions.select_related("actor", "paired_before", "paired_after"))
+                if reviewer
+                else []
+            ),
+            "partners": (
+                list(change.new_version.articles.values("pk", "label"))
+                if reviewer and change.old_article_id
+                else []
+            ),
         },
     )
 
@@ -117,4 +126,31 @@ def change_confirm_view(request, pk: int):
         messages.error(request, str(error))
     else:
         messages.success(request, _("The classification is recorded."))
+    return redirect("laws:change", pk=change.pk)
+
+
+@require_POST
+@login_required
+def change_pair_view(request, pk: int):
+    """A reviewer matches the old article with another article of the new version, or with
+    none (repealed)."""
+    _require_reviewer(request)
+    change = _change(pk)
+    chosen = request.POST.get("article", "")
+    new_article = None
+    if chosen:
+        new_article = Article.objects.filter(
+            pk=int(chosen) if chosen.isdigit() else 0, version_id=change.new_version_id
+        ).first()
+        if new_article is None:
+            messages.error(request, _("Choose an article of the version this change belongs to."))
+            return redirect("laws:change", pk=change.pk)
+    try:
+        change_repair(change=change, actor=request.user, new_article=new_article)
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("The matching is recorded; the kind of change follows from the texts.")
+        )
     return redirect("laws:change", pk=change.pk)

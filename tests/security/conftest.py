@@ -433,6 +433,7 @@ KWARGS = {
     "laws:citation_review": lambda w: {"pk": w.law_citation.pk},
     "laws:change": lambda w: {"pk": w.law_change.pk},
     "laws:change_confirm": lambda w: {"pk": w.law_change.pk},
+    "laws:change_pair": lambda w: {"pk": w.law_change.pk},
 }
 
 #: A value for a parameter nobody told us how to fill: the view must still not fail.
