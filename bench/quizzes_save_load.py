@@ -318,12 +318,13 @@ def setup_django(database_url: str):
     django.setup()
 
 
-def prepare(n: int) -> tuple[list[Officer], list[Officer], object]:
+def prepare(n: int, layout: str = "one_per_page") -> tuple[list[Officer], list[Officer], object]:
     """Migrate, seed the demo question bank, an exam like the demo general-law exam (40
-    questions drawn from 3 categories, one per page, 60 minutes), and n + extra officers
-    with a session each. Returns (crowd, extras, exam)."""
+    questions drawn from 3 categories, 60 minutes, one per page or all on one page), and
+    n + extra officers with a session each. Returns (crowd, extras, exam)."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.core.management import call_command
@@ -332,8 +333,7 @@ def prepare(n: int) -> tuple[list[Officer], list[Officer], object]:
     from django.utils.crypto import get_random_string
 
     from people.factories import UnitFactory
-    from people.models import UnitKind
-    from people.services import officer_create
+    from people.models import Role, RoleAssignment, UnitKind, User
     from powers.demo import seed_catalogue
     from quizzes.demo import seed_question_bank
     from quizzes.models import GradingMethod, Layout, Quiz, QuizDraw, QuizKind, ReviewPolicy
@@ -351,7 +351,7 @@ def prepare(n: int) -> tuple[list[Officer], list[Officer], object]:
             title="压测：通用法律知识考试",
             kind=QuizKind.GENERAL_LAW,
             is_draft=False,
-            layout=Layout.ONE_PER_PAGE,
+            layout=Layout(layout),
             review=ReviewPolicy.SCORE_ONLY,
             attempts_allowed=2,
             grading_method=GradingMethod.HIGHEST,
@@ -361,10 +361,26 @@ def prepare(n: int) -> tuple[list[Officer], list[Officer], object]:
             QuizDraw(quiz=exam, category=categories[key], count=count, sort_order=i)
             for i, (key, count) in enumerate([("apl", 20), ("acl", 12), ("procedure", 8)])
         )
-        users = [
-            officer_create(username=f"bench{i:04d}", full_name=f"压测警员{i:04d}", unit=town)
-            for i in range(n + EXTRA_OFFICERS)
-        ]
+        # Officers in bulk, as an import would leave them: a user with the officer role.
+        password = make_password(None)
+        User.objects.bulk_create(
+            (
+                User(
+                    username=f"bench{i:05d}",
+                    full_name=f"压测警员{i:05d}",
+                    unit=town,
+                    password=password,
+                    employee_number=f"B{i:05d}",
+                )
+                for i in range(n + EXTRA_OFFICERS)
+            ),
+            batch_size=2000,
+        )
+        users = list(User.objects.filter(username__startswith="bench").order_by("pk"))
+        RoleAssignment.objects.bulk_create(
+            (RoleAssignment(user=user, role=Role.OFFICER, unit=town) for user in users),
+            batch_size=2000,
+        )
         backend = settings.AUTHENTICATION_BACKENDS[-1]
         expires = timezone.now() + timedelta(days=1)
         rows = []
@@ -380,7 +396,7 @@ def prepare(n: int) -> tuple[list[Officer], list[Officer], object]:
                     session_key=key, session_data=SessionStore().encode(data), expire_date=expires
                 )
             )
-        Session.objects.bulk_create(rows)
+        Session.objects.bulk_create(rows, batch_size=2000)
     officers = [Officer(index=i, session=row.session_key) for i, row in enumerate(rows)]
     print(
         f"prepared: migrate {migrated - started:.0f} s, {len(officers)} officers with sessions,"
@@ -637,6 +653,7 @@ def exam_start(server, officers: list[Officer], exam, window: float, label: str)
         + (f": {dict(errors.most_common(3))}" if errors else ""),
         flush=True,
     )
+    return pct(total_times, 0.95), total_errors
 
 
 def ensure_attempts(officers: list[Officer], exam) -> None:
@@ -718,6 +735,39 @@ def steady_saves(server, officers: list[Officer], window: float, label: str) -> 
     return tally
 
 
+def steady_pages(server, officers: list[Officer], window: float, label: str):
+    """One question per page, as officers take such an exam: at each answer (30–90 s
+    apart) the officer loads the question's page, then the page autosaves the answer.
+    Returns the page tally and the save tally."""
+    http = Http(server.port)
+    pages, saves = Tally(), Tally()
+
+    def answer(scheduled, officer):
+        page = officer.rng.choice(list(officer.slots)) + 1
+        path = f"/quizzes/attempt/{officer.public_id}/?page={page}"
+        with pages.lock:
+            pages.lags.append(time.perf_counter() - scheduled)
+            pages.sent_at.append(time.perf_counter())
+        status, payload, _location = http.request("GET", path, officer.session)
+        pages.add(time.perf_counter() - scheduled, status == 200, payload[:90], status)
+        if status == 200:
+            save(http, officer, saves)
+
+    events = think_time_events(officers, window)
+    with Meter(server) as meter:
+        elapsed = open_loop(events, answer)
+    mean_rate, peak = peak_rate(pages.sent_at)
+    print(
+        f"{label}: one question per page, {len(officers)} officers, think time 30–90 s,"
+        f" {window:.0f} s window, done in {elapsed:.0f} s: {len(pages.latencies)} pages and"
+        f" {len(saves.latencies)} saves, {mean_rate:.1f} answers/s (busiest 10 s: {peak:.1f}/s);"
+        f" client send lag p95 {pct(pages.lags, 0.95):.0f} ms;"
+        f" {meter.summary(len(pages.latencies) + len(saves.latencies))}",
+        flush=True,
+    )
+    return pages, saves
+
+
 def kill_run(server, crowd, hammer, window: float, kills: int, think: bool, label: str):
     """Saves (retried on a dropped connection, as the page's autosave does) while one
     gunicorn worker is SIGKILLed `kills` times; then every answer reported "saved" is
@@ -764,6 +814,17 @@ def kill_run(server, crowd, hammer, window: float, kills: int, think: bool, labe
         f" {len(killed)} worker kills) (target 0); {load_average()}",
         flush=True,
     )
+    return lost, checked
+
+
+def record(args, name: str, value: float, unit: str, target: str, met: bool) -> None:
+    """A figure for bench/results.json, named `<--record prefix>_<name>` (only with --record)."""
+    if not args.record:
+        return
+    sys.path.insert(0, str(ROOT / "bench"))
+    from _results import result_record
+
+    result_record(f"{args.record}_{name}", value, unit, target, met)
 
 
 def part_sqlite(args) -> None:
@@ -822,12 +883,14 @@ def part_postgres(args) -> None:
     phases = set(args.phases.split(","))
     try:
         setup_django(url)
-        officers, extras, exam = prepare(args.officers)
-        label = "PostgreSQL"
+        officers, extras, exam = prepare(args.officers, args.layout)
+        label = f"PostgreSQL ({args.layout.replace('_', ' ')})"
         log = TMP / "quizzes-bench-gunicorn-postgres.log"
         with Server(PORTS["postgres"], log, args.gunicorn_args) as server:
             if "start" in phases:
-                exam_start(server, officers, exam, args.start_window, label)
+                p95, errors = exam_start(server, officers, exam, args.start_window, label)
+                record(args, "start_p95_ms", p95, "ms", "< 2000", p95 < 2000)
+                record(args, "start_errors", errors, "count", "0", errors == 0)
             ensure_attempts(officers + extras, exam)
             load_slots(officers + extras)
 
@@ -846,10 +909,31 @@ def part_postgres(args) -> None:
                     f" {tally.error_summary()}",
                     flush=True,
                 )
+                record(args, "save_p95_ms", pct(lat, 0.95), "ms", "< 300", pct(lat, 0.95) < 300)
+                record(args, "save_errors", tally.errors, "count", "0", tally.errors == 0)
+            if "pages" in phases:
+                pages, saves = steady_pages(server, officers, args.window, label)
+                for kind, tally in (("page", pages), ("save", saves)):
+                    lat = tally.latencies
+                    print(
+                        f"{label}: {kind} p50 {pct(lat, 0.5):.0f} ms, p95 {pct(lat, 0.95):.0f} ms,"
+                        f" max {pct(lat, 1):.0f} ms, errors {tally.errors} of {len(lat)}"
+                        f" (target p95 < {2000 if kind == 'page' else 300} ms, 0 errors):"
+                        f" {tally.error_summary()}; {load_average()}",
+                        flush=True,
+                    )
+                page95, save95 = pct(pages.latencies, 0.95), pct(saves.latencies, 0.95)
+                record(args, "page_p95_ms", page95, "ms", "< 2000", page95 < 2000)
+                record(args, "page_save_p95_ms", save95, "ms", "< 300", save95 < 300)
+                errors = pages.errors + saves.errors
+                record(args, "page_errors", errors, "count", "0", errors == 0)
             if "throughput" in phases:
                 print_throughput(server, extras, label, target=True)
             if "kill" in phases:
-                kill_run(server, officers, extras, args.kill_window, args.kills + 1, True, label)
+                lost, _checked = kill_run(
+                    server, officers, extras, args.kill_window, args.kills + 1, True, label
+                )
+                record(args, "lost_answers", lost, "count", "0", lost == 0)
     finally:
         from django.db import connections
 
@@ -872,7 +956,7 @@ def main() -> int:
     parser.add_argument(
         "--phases",
         default="start,steady,throughput,kill",
-        help="PostgreSQL phases to run (comma-separated)",
+        help="PostgreSQL phases to run (comma-separated; also: pages)",
     )
     parser.add_argument(
         "--gunicorn-args",
@@ -880,6 +964,15 @@ def main() -> int:
         help="extra gunicorn options after the config file, e.g. '--preload --max-requests 0'",
     )
     parser.add_argument("--keep-db", action="store_true", help="keep bench_quizzes afterwards")
+    parser.add_argument(
+        "--layout",
+        choices=["one_per_page", "all_on_one_page"],
+        default="one_per_page",
+        help="the exam's layout (the shipped default is all_on_one_page)",
+    )
+    parser.add_argument(
+        "--record", default="", help="name prefix of the figures written to bench/results.json"
+    )
     parser.add_argument("--part", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 
