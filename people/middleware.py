@@ -8,6 +8,7 @@ and browser caches.
 """
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.http import HttpResponseBadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
@@ -76,8 +77,10 @@ class SecurityHeadersMiddleware:
         if "Content-Security-Policy" not in response:
             relaxed = request.path.startswith(self.admin_prefixes)
             response["Content-Security-Policy"] = ADMIN_POLICY if relaxed else SITE_POLICY
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # Signed in is read from the session, not from `request.user`: loading the user
+        # here would cost every request that never needed it a query.
+        session = getattr(request, "session", None)
+        if session is not None and SESSION_KEY in session:
             response["Cache-Control"] = "no-store, private"
         response.setdefault("Referrer-Policy", "same-origin")
         response.setdefault("X-Content-Type-Options", "nosniff")

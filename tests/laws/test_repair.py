@@ -12,7 +12,7 @@ from laws.models import ArticleChange, ChangeDecision, ChangeKind
 from laws.services import change_repair, pair_kind
 from people.factories import OfficerFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _whole(version) -> None:

@@ -32,6 +32,21 @@ class TestSecurityHeaders:
         assert "no-store" in response["Cache-Control"]
         assert "private" in response["Cache-Control"]
 
+    def test_a_view_that_needs_no_user_does_not_load_one(
+        self, client, city, django_assert_num_queries
+    ):
+        """The headers are decided from the session alone: a signed-in request to a view
+        that never reads the user costs the session's query and nothing more."""
+        client.force_login(OfficerFactory(unit=city["township11"]))
+        client.get(reverse("set_language"), headers={"accept": "application/json"})
+        with django_assert_num_queries(1):
+            response = client.get(reverse("set_language"), headers={"accept": "application/json"})
+        assert response.status_code == 204
+        assert "no-store" in response["Cache-Control"]
+        client.logout()
+        response = client.get(reverse("set_language"), headers={"accept": "application/json"})
+        assert "no-store" not in response.get("Cache-Control", "")
+
 
 @pytest.mark.django_db
 class TestLanguage:
