@@ -1,4 +1,4 @@
-"""Search and filtering over 2,000 cases: median and p95 against the targets of issue #4.
+"""Search and filtering over 2,000 cases: median and p95 against their targets.
 
     .venv/bin/python bench/cases_search.py            # SQLite (/tmp/bench_cases.sqlite3)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/cases_search.py

@@ -1,4 +1,4 @@
-"""Median time to render a training module page with 30 lessons (issue #3, "Speed").
+"""Median time to render a training module page with 30 lessons.
 
 Runs on a throwaway in-memory SQLite database through Django's test client (loopback
 only, nothing external), so it measures the page itself: routing, the module's context

@@ -1,4 +1,4 @@
-"""Benchmark: quiz answer autosave and exam start under load (issue #5), loopback only.
+"""Benchmark: quiz answer autosave and exam start under load, loopback only.
 
 Every phase runs against gunicorn started here from `site/gunicorn.conf.py` with 2 sync
 workers bound to 127.0.0.1, on a scratch database of its own, bounded in time. Load comes

@@ -73,7 +73,7 @@ class CalloutBlock(blocks.StructBlock):
 
 
 class QuizBlock(blocks.StructBlock):
-    """Places a quiz of the quiz engine (issue #5) in a lesson.
+    """Places a quiz of the quiz engine in a lesson.
 
     A module's hours are credited only once every quiz placed in its lessons is passed
     (`courses.selectors.module_quiz_ids` reads these blocks).

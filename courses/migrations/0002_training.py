@@ -22,7 +22,7 @@ DEFAULT_CHECKLIST = [
 
 
 def checklist_defaults(apps, schema_editor):
-    """The default field-practice evaluation items (issue #3); editable afterwards."""
+    """The default field-practice evaluation items; editable afterwards."""
     ChecklistItem = apps.get_model("courses", "ChecklistItem")
     for order, (code, label) in enumerate(DEFAULT_CHECKLIST, start=1):
         ChecklistItem.objects.get_or_create(code=code, defaults={"label": label, "sort_order": order})

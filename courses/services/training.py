@@ -629,7 +629,7 @@ DEFAULT_CHECKLIST = [
 
 
 def checklist_items_ensure_defaults() -> list[ChecklistItem]:
-    """The default evaluation items (issue #3), created if missing; edits are kept."""
+    """The default evaluation items, created if missing; edits are kept."""
     items = []
     for order, (code, label) in enumerate(DEFAULT_CHECKLIST, start=1):
         item, _created = ChecklistItem.objects.get_or_create(

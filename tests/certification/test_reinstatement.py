@@ -1,5 +1,5 @@
 """Suspension by the bureau, reinstatement requests and their decisions, bulk actions, and the
-year-end review's confirmation (issue #13, items 9–12)."""
+year-end review's confirmation."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""Killing the Celery worker during the daily reminder task sends nothing twice (issue #7b).
+"""Killing the Celery worker during the daily reminder task sends nothing twice.
 
 A real worker (`celery worker`, prefork with one pool process, acks late, on a private
 Redis) runs `certification.reminders_daily` for a few hundred at-risk officers on a

@@ -1,4 +1,4 @@
-"""Killing gunicorn workers in the middle of a quiz loses no acknowledged answer (issue #7a).
+"""Killing gunicorn workers in the middle of a quiz loses no acknowledged answer.
 
 gunicorn (site/gunicorn.conf.py, 2 sync workers) serves a scratch database. Officers,
 each in a thread, save answers one after another through the autosave endpoint, and

@@ -1,4 +1,4 @@
-"""The site keeps serving while Redis restarts (issue #7c).
+"""The site keeps serving while Redis restarts.
 
 gunicorn (site/gunicorn.conf.py, 2 sync workers) runs with Redis as its cache and as the
 Celery broker, a private redis-server of the test's own. Signed-in officers load the home
