@@ -23,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 DB = Path(tempfile.gettempdir()) / "quizzes-request-cpu.sqlite3"
 
 #: Django's own minimum for a signed-in JSON view: session, CSRF, auth.
@@ -48,36 +49,15 @@ def setup():
 
 
 def world():
-    """The demo bank, the general-law exam in both layouts, and officers to sit it."""
-    from people.factories import UnitFactory
-    from people.models import UnitKind
-    from people.services import officer_create
-    from powers.demo import seed_catalogue
-    from quizzes.demo import seed_question_bank
-    from quizzes.models import GradingMethod, Layout, Quiz, QuizDraw, QuizKind, ReviewPolicy
+    """The demo bank, the general-law exam in both layouts, and an officer to sit it."""
+    from _exam import exam_world
 
-    city = UnitFactory(name="压测市", kind=UnitKind.CITY, code="CPU")
-    county = UnitFactory(name="压测县", kind=UnitKind.COUNTY, parent=city, code="CPU-C")
-    town = UnitFactory(name="压测镇", kind=UnitKind.TOWNSHIP, parent=county, code="CPU-T")
-    seed_catalogue(city=city)
-    categories = seed_question_bank()
-    exams = {}
-    for layout in (Layout.ALL_ON_ONE_PAGE, Layout.ONE_PER_PAGE):
-        exam = Quiz.objects.create(
-            title=f"压测：{layout}",
-            kind=QuizKind.GENERAL_LAW,
-            is_draft=False,
-            layout=layout,
-            review=ReviewPolicy.SCORE_ONLY,
-            attempts_allowed=1000,
-            grading_method=GradingMethod.HIGHEST,
-            time_limit_minutes=60,
-        )
-        QuizDraw.objects.bulk_create(
-            QuizDraw(quiz=exam, category=categories[key], count=count, sort_order=i)
-            for i, (key, count) in enumerate([("apl", 20), ("acl", 12), ("procedure", 8)])
-        )
-        exams[layout] = exam
+    from people.services import officer_create
+    from quizzes.models import Layout
+
+    town, exams = exam_world(
+        code="CPU", layouts=[Layout.ALL_ON_ONE_PAGE, Layout.ONE_PER_PAGE], attempts_allowed=1000
+    )
     officer = officer_create(username="cpu0001", full_name="压测警员", unit=town)
     return exams, officer
 

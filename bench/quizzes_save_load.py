@@ -67,6 +67,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 TMP = Path(tempfile.gettempdir())
 SQLITE_PATH = TMP / "quizzes-bench.sqlite3"
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -332,35 +333,16 @@ def prepare(n: int, layout: str = "one_per_page") -> tuple[list[Officer], list[O
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
-    from people.factories import UnitFactory
-    from people.models import Role, RoleAssignment, UnitKind, User
-    from powers.demo import seed_catalogue
-    from quizzes.demo import seed_question_bank
-    from quizzes.models import GradingMethod, Layout, Quiz, QuizDraw, QuizKind, ReviewPolicy
+    from _exam import exam_world
+
+    from people.models import Role, RoleAssignment, User
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     migrated = time.perf_counter()
     with transaction.atomic():
-        city = UnitFactory(name="压测市", kind=UnitKind.CITY, code="BENCH")
-        county = UnitFactory(name="压测县", kind=UnitKind.COUNTY, parent=city, code="BENCH-C")
-        town = UnitFactory(name="压测镇", kind=UnitKind.TOWNSHIP, parent=county, code="BENCH-T")
-        seed_catalogue(city=city)  # the bank files name its fields and powers
-        categories = seed_question_bank()
-        exam = Quiz.objects.create(
-            title="压测：通用法律知识考试",
-            kind=QuizKind.GENERAL_LAW,
-            is_draft=False,
-            layout=Layout(layout),
-            review=ReviewPolicy.SCORE_ONLY,
-            attempts_allowed=2,
-            grading_method=GradingMethod.HIGHEST,
-            time_limit_minutes=60,
-        )
-        QuizDraw.objects.bulk_create(
-            QuizDraw(quiz=exam, category=categories[key], count=count, sort_order=i)
-            for i, (key, count) in enumerate([("apl", 20), ("acl", 12), ("procedure", 8)])
-        )
+        town, exams = exam_world(code="BENCH", layouts=[layout], attempts_allowed=2)
+        exam = exams[layout]
         # Officers in bulk, as an import would leave them: a user with the officer role.
         password = make_password(None)
         User.objects.bulk_create(
