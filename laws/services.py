@@ -307,7 +307,7 @@ def change_repair(*, change: ArticleChange, actor, new_article: Article | None) 
     now = timezone.now()
     with transaction.atomic():
         change = (
-            ArticleChange.objects.select_for_update()
+            ArticleChange.objects.select_for_update(of=("self",))
             .select_related("old_article", "new_article")
             .get(pk=change.pk)
         )
@@ -315,7 +315,7 @@ def change_repair(*, change: ArticleChange, actor, new_article: Article | None) 
         other = None
         if new_article is not None:
             other = (
-                ArticleChange.objects.select_for_update()
+                ArticleChange.objects.select_for_update(of=("self",))
                 .select_related("old_article", "new_article")
                 .filter(new_version_id=change.new_version_id, new_article=new_article)
                 .first()
