@@ -205,7 +205,6 @@ class ChangeDecision(AppendOnlyModel):
         blank=True,
         related_name="+",
     )
-    repaired = models.BooleanField(_("re-paired"), default=False)
     at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
@@ -215,6 +214,12 @@ class ChangeDecision(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.change}: {self.kind_before} → {self.kind_after}"
+
+    @property
+    def repaired(self) -> bool:
+        """The decision matched the old article with another one (a kind-only decision
+        leaves both empty; a re-pairing never keeps the same partner)."""
+        return self.paired_before_id != self.paired_after_id
 
 
 class Citation(models.Model):

@@ -269,7 +269,6 @@ def _decided(change: ArticleChange, *, actor, at, kind_before: str, paired_befor
         kind_after=change.kind,
         paired_before=paired_before,
         paired_after=change.new_article,
-        repaired=True,
         at=at,
     )
     change.confirmed_by, change.confirmed_at = actor, at

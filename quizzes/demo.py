@@ -83,10 +83,10 @@ def seed_question_bank() -> dict[str, QuestionCategory]:
     categories["general"] = categories["apl"].parent
     categories["practice"] = categories["practice_apl"].parent
     categories["special"] = category_get_or_create(path=[SPECIAL_ROOT])
-    for field in EnforcementField.objects.all():
-        found = QuestionCategory.objects.filter(parent=categories["special"], name=field.name)
-        if found.exists():
-            categories[field.code] = found.get()
+    by_name = {c.name: c for c in QuestionCategory.objects.filter(parent=categories["special"])}
+    for code, name in EnforcementField.objects.values_list("code", "name"):
+        if name in by_name:
+            categories[code] = by_name[name]
     return categories
 
 

@@ -21,9 +21,4 @@ class Migration(migrations.Migration):
             name='paired_before',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='laws.article', verbose_name='matched with before'),
         ),
-        migrations.AddField(
-            model_name='changedecision',
-            name='repaired',
-            field=models.BooleanField(default=False, verbose_name='re-paired'),
-        ),
     ]

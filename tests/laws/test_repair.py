@@ -42,7 +42,7 @@ def test_matching_an_article_with_another_swaps_partners_and_records_both(sanita
     second.refresh_from_db()
     assert (first.new_article, second.new_article) == (y, x)
     assert first.kind == pair_kind(first.old_article, y)[0]
-    decisions = ChangeDecision.objects.filter(repaired=True)
+    decisions = [d for d in ChangeDecision.objects.all() if d.repaired]
     assert {(d.change_id, d.paired_before, d.paired_after, d.actor) for d in decisions} == {
         (first.pk, x, y, reviewer),
         (second.pk, y, x, reviewer),
