@@ -63,7 +63,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -111,8 +111,9 @@ class Http:
     def __init__(self, port: int):
         self.base = f"http://127.0.0.1:{port}"
 
-    def request(self, method: str, path: str, session: str, body: dict | None = None):
-        """(status, payload, Location header); status 599 for a dropped connection."""
+    def request(self, method: str, path: str, session: str, body: dict | None = None, form=None):
+        """(status, payload, Location header); status 599 for a dropped connection.
+        `body` is sent as JSON, `form` (pairs) as a browser's form POST."""
         headers = {
             "Cookie": f"sessionid={session}; csrftoken={CSRF}",
             "X-CSRFToken": CSRF,
@@ -122,6 +123,9 @@ class Http:
         if body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
+        elif form is not None:
+            data = urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
         elif method == "POST":
             data = b""
         req = urllib.request.Request(  # noqa: S310 - http://127.0.0.1 only
@@ -427,16 +431,25 @@ def lost_answers(officers: list[Officer]) -> tuple[int, int, int]:
 
 
 class Server:
-    """gunicorn with site/gunicorn.conf.py, 2 workers, on 127.0.0.1:port."""
+    """gunicorn with site/gunicorn.conf.py, 2 workers, on 127.0.0.1:port.
 
-    def __init__(self, port: int, log: Path, extra: str = ""):
+    `app`: another gunicorn and its arguments instead (the peer benchmark's old stack),
+    run from `cwd` with `env` over this process's environment; the worker count, address
+    and logging stay the same."""
+
+    def __init__(self, port: int, log: Path, extra: str = "", app=None, cwd: Path = ROOT, env=None):
         self.port, self.log, self.extra = port, log, shlex.split(extra)
-
-    def __enter__(self):
-        command = [
+        self.app = app or [
             str(ROOT / ".venv/bin/gunicorn"),
             "-c",
             str(ROOT / "site/gunicorn.conf.py"),
+        ]
+        self.cwd = cwd
+        self.env = {**os.environ, **(env or {})}
+
+    def __enter__(self):
+        command = [
+            *self.app,
             "--workers",
             "2",
             "--bind",
@@ -453,8 +466,8 @@ class Server:
         self.stderr = open(self.log, "a")  # noqa: SIM115 - closed in __exit__
         self.process = subprocess.Popen(  # noqa: S603 - our own gunicorn
             command,
-            cwd=ROOT,
-            env=dict(os.environ),
+            cwd=self.cwd,
+            env=self.env,
             start_new_session=True,
             stderr=self.stderr,
         )

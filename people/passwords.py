@@ -92,13 +92,14 @@ class PasswordChangeRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # The allowed prefixes first: they need no session, which would cost a query.
+        if request.path.startswith(self.ALLOWED_PREFIXES):
+            return self.get_response(request)
         session = getattr(request, "session", None)
         if session is not None and session.get(SESSION_FLAG):
             from django.shortcuts import redirect
             from django.urls import reverse
 
-            allowed = (reverse("password_change"), reverse("logout"))
-            path = request.path
-            if not (path in allowed or path.startswith(self.ALLOWED_PREFIXES)):
+            if request.path not in (reverse("password_change"), reverse("logout")):
                 return redirect("password_change")
         return self.get_response(request)

@@ -281,7 +281,8 @@ def _draw_questions(
             taken = set(chosen) | withheld
             candidates = [pk for pk, category in pool if category in categories and pk not in taken]
             chosen.extend(rng.sample(candidates, min(draw.count, len(candidates))))
-    questions = Question.objects.in_bulk(chosen)
+    # Only what a slot records: an exam start loads 40 of them for every officer.
+    questions = Question.objects.only("qtype", "points", "partial_credit").in_bulk(chosen)
     return [questions[pk] for pk in chosen if pk in questions]
 
 

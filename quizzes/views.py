@@ -17,6 +17,8 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -29,7 +31,6 @@ from . import selectors, services
 from .formats.html import text_render
 from .models import (
     Attempt,
-    AttemptQuestion,
     AttemptStatus,
     Layout,
     Option,
@@ -117,35 +118,81 @@ def quiz_start(request, pk: int):
     return redirect("quizzes:attempt", public_id=attempt.public_id)
 
 
-def _slot_views(slots: list[AttemptQuestion], option_texts: dict[int, str]) -> list[dict]:
+#: The slot fields the attempt page reads, fetched as plain values (no model instances:
+#: an exam page is loaded once per answer, and building 80 instances was a third of it).
+SLOT_FIELDS = (
+    "position",
+    "option_order",
+    "selected",
+    "text",
+    "seq",
+    "question__text",
+    "question__text_format",
+    "question__qtype",
+)
+
+
+def _slot_views(slots: list[dict], option_texts: dict[int, str]) -> list[dict]:
     """What the attempt page may know about each question: text, type, options by index,
-    and the officer's own saved answer. Nothing about correctness."""
+    and the officer's own saved answer. Nothing about correctness. `slots` are rows of
+    `SLOT_FIELDS`."""
     views = []
     for slot in slots:
-        qtype = slot.question.qtype
-        chosen = set(slot.selected)
-        is_html = slot.question.text_format == TextFormat.HTML
+        qtype = slot["question__qtype"]
+        chosen = set(slot["selected"])
+        is_html = slot["question__text_format"] == TextFormat.HTML
+        position = str(slot["position"])
         views.append(
             {
-                "position": slot.position,
-                "text": text_render(slot.question.text, is_html=is_html),
+                "position": position,
+                "text": text_render(slot["question__text"], is_html=is_html),
                 "qtype": qtype,
                 "multiple": qtype == QuestionType.MULTIPLE,
                 "essay": qtype == QuestionType.ESSAY,
-                "answer_text": slot.text,
-                "answered": slot.answered,
+                "answer_text": slot["text"],
+                "answered": _answered(slot),
                 "options": [
                     {
-                        "index": index,
+                        "index": str(index),
                         "letter": chr(ord("A") + index) if index < 26 else str(index + 1),
                         "text": text_render(option_texts.get(option_id, ""), is_html=is_html),
                         "checked": option_id in chosen,
                     }
-                    for index, option_id in enumerate(slot.option_order)
+                    for index, option_id in enumerate(slot["option_order"])
                 ],
             }
         )
     return views
+
+
+def _answered(slot: dict) -> bool:
+    """`AttemptQuestion.answered` for a row of values."""
+    return bool(slot["selected"]) or bool(slot["text"].strip())
+
+
+def _navigator_html(slots: list[dict], answered: list[bool], page: int | None) -> SafeString:
+    """The row of question boxes: buttons that save and go (one question per page) or
+    links to the question (all on one page). Built here rather than in the template: an
+    exam page is loaded once per answer, and forty boxes were a third of its rendering."""
+    boxes = []
+    for slot, done in zip(slots, answered, strict=True):
+        position = slot["position"]
+        css = "navbox" + (" navbox--answered" if done else "")
+        if page:
+            css += " navbox--current" if position == page else ""
+            boxes.append(
+                format_html(
+                    '<button type="submit" name="go" value="{0}" class="{1}" data-nav="{0}">'
+                    "{0}</button>",
+                    position,
+                    css,
+                )
+            )
+        else:
+            boxes.append(
+                format_html('<a href="#q{0}" class="{1}" data-nav="{0}">{0}</a>', position, css)
+            )
+    return mark_safe("\n".join(boxes))  # noqa: S308 - each box is built by format_html
 
 
 @never_cache
@@ -156,28 +203,17 @@ def attempt_take(request, public_id):
     if attempt.status != AttemptStatus.IN_PROGRESS:
         return redirect("quizzes:attempt_result", public_id=attempt.public_id)
     quiz = attempt.quiz
-    slots = list(
-        attempt.slots.select_related("question").only(
-            "position",
-            "option_order",
-            "selected",
-            "text",
-            "seq",
-            "attempt_id",
-            "question__text",
-            "question__text_format",
-            "question__qtype",
-        )
-    )
+    slots = list(attempt.slots.order_by("position").values(*SLOT_FIELDS))
     total = len(slots)
     if quiz.layout == Layout.ONE_PER_PAGE:
         page = min(page_param(request.GET), total)
-        shown = [slot for slot in slots if slot.position == page] or slots[:1]
+        shown = [slot for slot in slots if slot["position"] == page] or slots[:1]
     else:
         page = None
         shown = slots
-    option_ids = [pk for slot in shown for pk in slot.option_order]
+    option_ids = [pk for slot in shown for pk in slot["option_order"]]
     option_texts = dict(Option.objects.filter(pk__in=option_ids).values_list("pk", "text"))
+    answered = [_answered(slot) for slot in slots]
     return render(
         request,
         "pages/quizzes/attempt.html",
@@ -185,14 +221,14 @@ def attempt_take(request, public_id):
             "attempt": attempt,
             "quiz": quiz,
             "questions": _slot_views(shown, option_texts),
-            "navigator": [{"position": slot.position, "answered": slot.answered} for slot in slots],
+            "navigator": _navigator_html(slots, answered, page),
             "page": page,
             "total": total,
             "previous_page": page - 1 if page and page > 1 else None,
             "next_page": page + 1 if page and page < total else None,
-            "seq": max((slot.seq for slot in slots), default=0),
+            "seq": max((slot["seq"] for slot in slots), default=0),
             "remaining": _remaining_seconds(attempt),
-            "answered_count": sum(1 for slot in slots if slot.answered),
+            "answered_count": sum(answered),
         },
     )
 

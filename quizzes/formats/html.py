@@ -9,9 +9,11 @@ question's images are stored there, `formats.images`) and `data:` images, and li
 images, other `data:` links and any other image or audio address are dropped.
 """
 
+import functools
 import re
 from html import unescape
 
+from django.conf import settings
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -90,7 +92,16 @@ def html_problems(value: str) -> list[str]:
 
 
 def text_render(value: str, *, is_html: bool) -> SafeString:
-    """A question's text (or option, feedback, explanation) ready for a template."""
+    """A question's text (or option, feedback, explanation) ready for a template.
+
+    Remembered per process: an exam shows the same few hundred texts to every officer, and
+    cleaning HTML is the dearest part of drawing a question page. The result depends only
+    on the text (and where media is served), so an edited question is a new entry."""
+    return _text_render(value, is_html, settings.MEDIA_URL)
+
+
+@functools.lru_cache(maxsize=8192)
+def _text_render(value: str, is_html: bool, _media_url: str) -> SafeString:
     if is_html:
         return mark_safe(html_clean(value))  # noqa: S308 - cleaned by nh3 just now
     return linebreaks_br(value)

@@ -1,6 +1,7 @@
 """The quiz page an officer sees: a live answered counter, scores as "100 %", a way back to the case."""
 
 import json
+import re
 from decimal import Decimal
 
 from django.urls import reverse
@@ -8,7 +9,7 @@ from django.urls import reverse
 import pytest
 
 from cases.factories import CaseLibraryPageFactory, CasePageFactory
-from quizzes.models import Attempt, AttemptStatus
+from quizzes.models import Attempt, AttemptStatus, Layout
 from quizzes.templatetags.quiz_format import score_percent
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -56,3 +57,32 @@ def test_the_result_shows_a_plain_percentage_and_leads_back_to_the_case(client, 
     page = client.get(reverse("quizzes:attempt_result", args=[attempt.public_id])).text
     assert "100 %" in page and "100.00" not in page
     assert f'href="{case.url}">Back to 秸秆焚烧查处案</a>' in page
+
+
+@pytest.mark.django_db
+def test_the_question_boxes_show_where_the_officer_is_and_what_is_answered(client, officer, quiz):
+    """One question per page: each box is a button that saves and goes to its question;
+    the current one and the answered ones are marked."""
+    quiz.layout = Layout.ONE_PER_PAGE
+    quiz.save()
+    client.force_login(officer)
+    client.post(reverse("quizzes:start", args=[quiz.pk]))
+    attempt = Attempt.objects.get(quiz=quiz, status=AttemptStatus.IN_PROGRESS)
+    client.post(
+        reverse("quizzes:attempt_answer", args=[attempt.public_id]),
+        data=json.dumps({"q": 3, "a": 0, "seq": 1}),
+        content_type="application/json",
+    )
+    page = client.get(reverse("quizzes:attempt", args=[attempt.public_id]) + "?page=2").text
+    boxes = re.findall(r'<button type="submit" name="go" value="(\d)" class="(navbox[^"]*)"', page)
+    assert boxes == [
+        ("1", "navbox"),
+        ("2", "navbox navbox--current"),
+        ("3", "navbox navbox--answered"),
+    ]
+    # All on one page, the boxes are links to the questions.
+    quiz.layout = Layout.ALL_ON_ONE_PAGE
+    quiz.save()
+    page = client.get(reverse("quizzes:attempt", args=[attempt.public_id])).text
+    links = re.findall(r'<a href="#q(\d)" class="([^"]+)" data-nav="\d">\d</a>', page)
+    assert links == [("1", "navbox"), ("2", "navbox"), ("3", "navbox navbox--answered")]
