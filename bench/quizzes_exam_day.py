@@ -2,7 +2,8 @@
 
 20,000 officers sit one exam in one window, with the load generator on the same machine:
 they press "start" at random moments of 5 minutes, then answer 30–90 s apart (about 330
-answers a second at full strength). Run twice, once per layout, by `quizzes_save_load.py`
+answers a second at full strength). gunicorn runs the shipped configuration's worker count
+for 2 cores (5 sync workers; `--workers` to try another). Run twice, once per layout, by `quizzes_save_load.py`
 (same server, same client, same scratch database):
 
 1. the shipped default, all questions on one page: start and first page, autosaves, then
@@ -31,6 +32,12 @@ def main() -> int:
     parser.add_argument("--officers", type=int, default=20_000)
     parser.add_argument("--start-window", type=float, default=300)
     parser.add_argument("--window", type=float, default=180)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=5,
+        help="gunicorn sync workers (5: what site/gunicorn.conf.py starts on 2 cores)",
+    )
     args = parser.parse_args()
     common = [
         "--postgres",
@@ -38,6 +45,7 @@ def main() -> int:
         f"--officers={args.officers}",
         f"--start-window={args.start_window}",
         f"--window={args.window}",
+        f"--workers={args.workers}",
     ]
     runs = [
         ["--layout=all_on_one_page", "--phases=start,steady,kill", "--record=exam_day"],

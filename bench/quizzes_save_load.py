@@ -1,7 +1,7 @@
 """Benchmark: quiz answer autosave and exam start under load, loopback only.
 
 Every phase runs against gunicorn started here from `site/gunicorn.conf.py` with 2 sync
-workers bound to 127.0.0.1, on a scratch database of its own, bounded in time. Load comes
+workers (`--workers` for the PostgreSQL parts) bound to 127.0.0.1, on a scratch database of its own, bounded in time. Load comes
 from threads in this process (urllib, one TCP connection per request, as gunicorn's sync
 workers close the connection after each response). Officers are signed in by Django
 sessions written straight into the database (no password hashing), with a fixed CSRF
@@ -431,14 +431,23 @@ def lost_answers(officers: list[Officer]) -> tuple[int, int, int]:
 
 
 class Server:
-    """gunicorn with site/gunicorn.conf.py, 2 workers, on 127.0.0.1:port.
+    """gunicorn with site/gunicorn.conf.py, `workers` sync workers, on 127.0.0.1:port.
 
     `app`: another gunicorn and its arguments instead (the peer benchmark's old stack),
     run from `cwd` with `env` over this process's environment; the worker count, address
     and logging stay the same."""
 
-    def __init__(self, port: int, log: Path, extra: str = "", app=None, cwd: Path = ROOT, env=None):
-        self.port, self.log, self.extra = port, log, shlex.split(extra)
+    def __init__(
+        self,
+        port: int,
+        log: Path,
+        extra: str = "",
+        app=None,
+        cwd: Path = ROOT,
+        env=None,
+        workers: int = 2,
+    ):
+        self.port, self.log, self.extra, self.count = port, log, shlex.split(extra), workers
         self.app = app or [
             str(ROOT / ".venv/bin/gunicorn"),
             "-c",
@@ -451,7 +460,7 @@ class Server:
         command = [
             *self.app,
             "--workers",
-            "2",
+            str(self.count),
             "--bind",
             f"127.0.0.1:{self.port}",
             "--access-logfile",
@@ -474,7 +483,7 @@ class Server:
         http = Http(self.port)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if http.trivial("none") in (204, 302) and len(self.workers()) == 2:
+            if http.trivial("none") in (204, 302) and len(self.workers()) == self.count:
                 break
             time.sleep(0.3)
         else:
@@ -507,7 +516,7 @@ class Server:
                 killed = time.perf_counter()
                 while time.perf_counter() - killed < 30:  # until gunicorn has respawned it
                     now = self.workers()
-                    if len(now) == 2 and victim not in now:
+                    if len(now) == self.count and victim not in now:
                         break
                     time.sleep(0.1)
                 done.append((offset, victim, time.perf_counter() - killed))
@@ -881,7 +890,7 @@ def part_postgres(args) -> None:
         officers, extras, exam = prepare(args.officers, args.layout)
         label = f"PostgreSQL ({args.layout.replace('_', ' ')})"
         log = TMP / "quizzes-bench-gunicorn-postgres.log"
-        with Server(PORTS["postgres"], log, args.gunicorn_args) as server:
+        with Server(PORTS["postgres"], log, args.gunicorn_args, workers=args.workers) as server:
             if "start" in phases:
                 p95, errors = exam_start(server, officers, exam, args.start_window, label)
                 record(args, "start_p95_ms", p95, "ms", "< 2000", p95 < 2000)
@@ -959,6 +968,9 @@ def main() -> int:
         help="extra gunicorn options after the config file, e.g. '--preload --max-requests 0'",
     )
     parser.add_argument("--keep-db", action="store_true", help="keep bench_quizzes afterwards")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn sync workers of the PostgreSQL parts"
+    )
     parser.add_argument(
         "--layout",
         choices=["one_per_page", "all_on_one_page"],

@@ -10,8 +10,8 @@ and browser caches.
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.http import HttpResponseBadRequest
-from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 SITE_POLICY = "; ".join(
     [
@@ -87,15 +87,21 @@ class SecurityHeadersMiddleware:
         return response
 
 
-class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+class ChineseFirstLocaleMiddleware:
     """Chinese unless the user chose otherwise.
 
-    Django's LocaleMiddleware follows the browser's Accept-Language header; here the
-    interface is Chinese first whatever the browser says, and English only when the user
-    picks it with the language switch (which sets the language cookie).
+    Django's LocaleMiddleware follows the browser's Accept-Language header and supports
+    language prefixes in URLs; here the interface is Chinese first whatever the browser
+    says, English only when the user picks it with the language switch (which sets the
+    language cookie), and no URL carries a language. So the answer varies with the
+    cookie, not with Accept-Language, and the work of those two features is skipped: this
+    runs on every request.
     """
 
-    def process_request(self, request):
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         try:
             language = translation.get_supported_language_variant(chosen) if chosen else None
@@ -103,3 +109,7 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
             language = None
         translation.activate(language or settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response

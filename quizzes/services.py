@@ -240,21 +240,38 @@ def practice_start_limit() -> RateLimit:
     return RateLimit(scope="quiz-practice-start", limit=limit, window=3600)
 
 
+@dataclass(frozen=True)
+class DrawnQuestion:
+    """What a slot records of a drawn question (an exam start draws 40 for every
+    officer: no model instances, no question text)."""
+
+    pk: int
+    qtype: str
+    points: Decimal
+    partial_credit: bool
+
+
+_DRAWN_FIELDS = ("qtype", "points", "partial_credit")
+
+
 def _draw_questions(
     *, quiz: Quiz, today, rng: random.Random, withheld: frozenset[int] = frozenset()
-) -> list[Question]:
+) -> list[DrawnQuestion]:
     """Fixed questions first (in their order), then each random draw, never a question twice.
 
     `withheld` questions are left out of both (questions citing a changed law article).
 
     A synchronised exam start runs this for every officer at once, so the category tree is
-    read once and the drawable pool of all the draws is one query; each draw then samples
-    its part of the pool in Python.
+    read once and the drawable pool of all the draws is one query, with what a slot needs
+    of each question; each draw then samples its part of the pool in Python.
     """
-    chosen: list[int] = []
-    for item in quiz.fixed_questions.all().order_by("sort_order"):
-        if item.question_id not in chosen and item.question_id not in withheld:
-            chosen.append(item.question_id)
+    chosen: dict[int, DrawnQuestion] = {}
+    fixed = quiz.fixed_questions.order_by("sort_order").values_list(
+        "question_id", *(f"question__{name}" for name in _DRAWN_FIELDS)
+    )
+    for pk, *attributes in fixed:
+        if pk not in chosen and pk not in withheld:
+            chosen[pk] = DrawnQuestion(pk, *attributes)
     draws = list(quiz.draws.order_by("sort_order"))
     if draws:
         children: dict[int | None, list[int]] = {}
@@ -272,18 +289,23 @@ def _draw_questions(
             return found
 
         wanted = [categories_of(draw) for draw in draws]
-        pool = sorted(
-            Question.objects.drawable(today)
-            .filter(category_id__in=set().union(*wanted))
-            .values_list("pk", "category_id")
-        )
+        pool = {
+            pk: (category, DrawnQuestion(pk, *attributes))
+            for pk, category, *attributes in sorted(
+                Question.objects.drawable(today)
+                .filter(category_id__in=set().union(*wanted))
+                .values_list("pk", "category_id", *_DRAWN_FIELDS)
+            )
+        }
         for draw, categories in zip(draws, wanted, strict=True):
-            taken = set(chosen) | withheld
-            candidates = [pk for pk, category in pool if category in categories and pk not in taken]
-            chosen.extend(rng.sample(candidates, min(draw.count, len(candidates))))
-    # Only what a slot records: an exam start loads 40 of them for every officer.
-    questions = Question.objects.only("qtype", "points", "partial_credit").in_bulk(chosen)
-    return [questions[pk] for pk in chosen if pk in questions]
+            candidates = [
+                pk
+                for pk, (category, _drawn) in pool.items()
+                if category in categories and pk not in chosen and pk not in withheld
+            ]
+            for pk in rng.sample(candidates, min(draw.count, len(candidates))):
+                chosen[pk] = pool[pk][1]
+    return list(chosen.values())
 
 
 def exam_withheld_questions(*, quiz: Quiz, on) -> frozenset[int]:
@@ -295,7 +317,7 @@ def exam_withheld_questions(*, quiz: Quiz, on) -> frozenset[int]:
     return frozenset(due_object_ids(model=Question, on=on))
 
 
-def _weights_recorded(question: Question, weights: dict[str, str | None] | None) -> dict | None:
+def _weights_recorded(question: DrawnQuestion, weights: dict[str, str | None] | None) -> dict | None:
     """The Moodle weights a slot is marked by: None unless some option of a single- or
     multiple-choice question has one (an option left empty then weighs 0)."""
     if question.qtype not in (QuestionType.SINGLE, QuestionType.MULTIPLE) or not weights:
@@ -317,11 +339,17 @@ def attempt_start(
     """
     now = now or timezone.now()
     rng = rng or _random
-    current = Attempt.objects.filter(user=user, quiz=quiz, status=AttemptStatus.IN_PROGRESS).first()
-    if current is not None:
-        if not attempt_expired(attempt=current, now=now):
-            return current
-        attempt_finish(attempt=current, reason=FinishReason.TIMED_OUT, now=now)
+    # One look at the officer's attempts tells both whether one is in progress (resumed,
+    # a rare path that loads it) and how many were used.
+    earlier = list(Attempt.objects.filter(user=user, quiz=quiz).values_list("number", "status"))
+    if any(status == AttemptStatus.IN_PROGRESS for _number, status in earlier):
+        current = Attempt.objects.filter(
+            user=user, quiz=quiz, status=AttemptStatus.IN_PROGRESS
+        ).first()
+        if current is not None:
+            if not attempt_expired(attempt=current, now=now):
+                return current
+            attempt_finish(attempt=current, reason=FinishReason.TIMED_OUT, now=now)
 
     if not quiz.live and not user_is_quiz_editor(user=user):
         raise QuizUnavailable(_("This quiz is not available."))
@@ -330,7 +358,7 @@ def attempt_start(
         raise QuizUnavailable(_("This quiz has not opened yet."))
     if rules.closes_at and now >= rules.closes_at:
         raise QuizUnavailable(_("This quiz has closed."))
-    used = Attempt.objects.filter(user=user, quiz=quiz).aggregate(n=Max("number"))["n"] or 0
+    used = max((number for number, _status in earlier), default=0)
     if rules.attempts_allowed and used >= rules.attempts_allowed:
         raise QuizUnavailable(_("You have used all your attempts at this quiz."))
 
@@ -357,7 +385,7 @@ def attempt_start(
     correct: dict[int, list[int]] = {}
     weights: dict[int, dict[str, str | None]] = {}
     for question_id, option_id, is_correct, weight in (
-        Option.objects.filter(question__in=questions)
+        Option.objects.filter(question_id__in=[question.pk for question in questions])
         .order_by("sort_order", "pk")
         .values_list("question_id", "pk", "is_correct", "weight")
     ):
@@ -393,7 +421,7 @@ def attempt_start(
                     AttemptQuestion(
                         attempt=attempt,
                         position=position,
-                        question=question,
+                        question_id=question.pk,
                         option_order=order,
                         max_points=question.points,
                         correct_options=sorted(correct.get(question.pk, [])),

@@ -63,3 +63,14 @@ class TestLanguage:
     def test_an_unknown_language_cookie_falls_back_to_chinese(self, client, settings):
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx-nope"
         assert 'lang="zh-hans"' in client.get(reverse("login")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_answer_varies_with_the_language_cookie_not_the_browser(client):
+    """A shared cache must keep the Chinese and the English page apart by the cookie that
+    chose the language; the browser's Accept-Language changes nothing."""
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response["Content-Language"] == "zh-hans"
+    assert "Cookie" in response["Vary"] and "Accept-Language" not in response["Vary"]
+    client.cookies["django_language"] = "en"
+    assert client.get(reverse("login"))["Content-Language"] == "en"
