@@ -578,7 +578,7 @@ def report(rows: list[dict], clients: int) -> None:
 
     def ratio(kind_here, kind_peer, what="web_ms"):
         here, peer = figures.get((kind_here, "here")), figures.get((kind_peer, "peer"))
-        if not here or not peer or not peer[what]:
+        if not here or not peer or peer[what] < 0.05:  # nothing measurable to divide by
             return None
         return here[what] / peer[what]
 

@@ -181,16 +181,19 @@ def main() -> int:
     for row in rows:
         print(f"{row['request']:<{width}}  {row['cpu_ms']:6.2f}  {row['queries']:3d}")
     full, minimal_row = rows[0]["cpu_ms"], rows[1]["cpu_ms"]
+    # In-process, a signed-in request beside Django's minimum, which never reads the
+    # session for this view: the share looks large because nothing else is counted. The
+    # target (+20 %) is judged through gunicorn, where requests really cost what they
+    # cost, by quizzes_peer.py (trivial_view_gunicorn_overhead_pct).
     print(
-        f"the project's middleware over Django's minimum: {full - minimal_row:.2f} ms"
-        f" (+{100 * (full / minimal_row - 1):.0f} %) (target ≤ +20 %)",
+        f"the project's middleware over Django's minimum, in-process, signed in:"
+        f" {full - minimal_row:.2f} ms (+{100 * (full / minimal_row - 1):.0f} %; profile)",
         flush=True,
     )
     sys.path.insert(0, str(ROOT / "bench"))
     from _results import result_record
 
-    overhead = 100 * (full / minimal_row - 1)
-    result_record("trivial_view_overhead_pct", overhead, "%", "≤ 20", overhead <= 20)
+    result_record("cpu_ms_middleware_over_minimum", full - minimal_row, "ms", "profile", True)
     for row in rows[2:]:
         name = "cpu_ms_" + "".join(c if c.isalnum() else "_" for c in row["request"]).strip("_")
         result_record(name.lower()[:80], row["cpu_ms"], "ms", "profile", True)
