@@ -416,115 +416,69 @@ def peer_start(side):
     return action
 
 
-def _officer_for(side, index, i, clients):
-    """Officers are shared out among the threads so that no two use one at a time."""
-    mine = side.started[index::clients]
-    return mine[i % len(mine)] if mine else None
+def per_officer(step, clients: int):
+    """An action on the officers who have started, `step(side, officer, i)`; they are
+    shared out among the threads so that no two use one at a time."""
 
-
-def here_page(clients):
     def action(side, index, i):
-        officer = _officer_for(side, index, i, clients)
-        if officer is None:
-            return None
-        page = (officer.page + i) % QUESTIONS + 1
-        path = f"/quizzes/attempt/{officer.public_id}/?page={page}"
-        return side.http.request("GET", path, officer.session)[0] == 200
+        mine = side.started[index::clients]
+        return step(side, mine[i % len(mine)], i) if mine else None
 
     return action
 
 
-def peer_page(clients):
-    def action(side, index, i):
-        sitting = _officer_for(side, index, i, clients)
-        if sitting is None:
-            return None
-        return side.http.request("GET", "/quiz/exam/take/", sitting["session"])[0] == 200
-
-    return action
+def here_page(side, officer, i):
+    page = (officer.page + i) % QUESTIONS + 1
+    path = f"/quizzes/attempt/{officer.public_id}/?page={page}"
+    return side.http.request("GET", path, officer.session)[0] == 200
 
 
-def here_answer(clients):
+def peer_page(side, sitting, _i):
+    return side.http.request("GET", "/quiz/exam/take/", sitting["session"])[0] == 200
+
+
+def here_answer(side, officer, i):
     """The form POST of the shown question's answer and "next", then the next page."""
-
-    def action(side, index, i):
-        officer = _officer_for(side, index, i, clients)
-        if officer is None:
-            return None
-        page = officer.page
-        qtype, count = officer.slots[page]
-        answer = "应当告知当事人陈述、申辩的权利。" if qtype == "essay" else str(i % count)
-        nxt = page % QUESTIONS + 1
-        form = [("shown", page), (f"q{page}", answer), ("go", nxt)]
-        path = f"/quizzes/attempt/{officer.public_id}/save/"
-        status, _, location = side.http.request("POST", path, officer.session, form=form)
-        if status != 302:
-            return False
-        status = side.http.request(
-            "GET", urlsplit(location).path + "?" + urlsplit(location).query, officer.session
-        )[0]
-        officer.page = nxt
-        return status == 200
-
-    return action
+    page = officer.page
+    qtype, count = officer.slots[page]
+    answer = "应当告知当事人陈述、申辩的权利。" if qtype == "essay" else str(i % count)
+    nxt = page % QUESTIONS + 1
+    form = [("shown", page), (f"q{page}", answer), ("go", nxt)]
+    path = f"/quizzes/attempt/{officer.public_id}/save/"
+    status, _, location = side.http.request("POST", path, officer.session, form=form)
+    if status != 302:
+        return False
+    target = urlsplit(location)
+    status = side.http.request("GET", f"{target.path}?{target.query}", officer.session)[0]
+    officer.page = nxt
+    return status == 200
 
 
-def peer_answer(clients):
+def peer_answer(side, sitting, i):
     """POST of the current question's answer; the peer renders the next question."""
-
-    def action(side, index, i):
-        sitting = _officer_for(side, index, i, clients)
-        if sitting is None:
-            return None
-        if sitting["answered"] >= QUESTIONS - 1:
-            return None  # the next answer would end the sitting: a result page, not an answer
-        form = [("answers", sitting["choices"][i % len(sitting["choices"])])]
-        status, payload, _ = side.http.request(
-            "POST", "/quiz/exam/take/", sitting["session"], form=form
-        )
-        choices = peer_choices(payload) if status == 200 else []
-        if not choices:
-            return False
-        sitting["choices"] = choices
-        sitting["answered"] += 1
-        return True
-
-    return action
+    if sitting["answered"] >= QUESTIONS - 1:
+        return None  # the next answer would end the sitting: a result page, not an answer
+    form = [("answers", sitting["choices"][i % len(sitting["choices"])])]
+    status, payload, _ = side.http.request(
+        "POST", "/quiz/exam/take/", sitting["session"], form=form
+    )
+    choices = peer_choices(payload) if status == 200 else []
+    if not choices:
+        return False
+    sitting["choices"] = choices
+    sitting["answered"] += 1
+    return True
 
 
-def here_save(clients):
+def here_save(side, officer, _i):
+    """One autosave, as the attempt page sends it."""
     tally = load.Tally()
-
-    def action(side, index, i):
-        officer = _officer_for(side, index, i, clients)
-        if officer is None:
-            return None
-        before = tally.ok
-        load.save(side.http, officer, tally)
-        return tally.ok > before
-
-    return action
+    load.save(side.http, officer, tally)
+    return tally.ok == 1
 
 
-def trivial(clients):
-    def action(side, index, i):
-        return side.http.trivial("none") in (204, 302)
-
-    return action
-
-
-def signed_in_trivial(clients):
-    """The trivial view for a signed-in officer (the session is read by the project's
-    middleware, as for every page an officer loads)."""
-
-    def action(side, index, i):
-        officer = _officer_for(side, index, i, clients)
-        if officer is None:
-            return None
-        session = officer.session if isinstance(officer, load.Officer) else officer["session"]
-        return side.http.trivial(session) in (204, 302)
-
-    return action
+def trivial(side, _index, _i):
+    return side.http.trivial("none") in (204, 302)
 
 
 # --- the run -----------------------------------------------------------------------------
@@ -699,10 +653,10 @@ def compare(args, venv, peer_sessions, officers, exam, minimal_dir) -> int:
         n = args.clients
         plan = [
             ("start", [(here, here_start(here, exam.pk)), (peer, peer_start(peer))]),
-            ("page", [(here, here_page(n)), (peer, peer_page(n))]),
-            ("save", [(here, here_save(n))]),
-            ("answer", [(here, here_answer(n)), (peer, peer_answer(n))]),
-            ("trivial", [(here, trivial(n)), (peer, trivial(n)), (minimal, trivial(n))]),
+            ("page", [(here, per_officer(here_page, n)), (peer, per_officer(peer_page, n))]),
+            ("save", [(here, per_officer(here_save, n))]),
+            ("answer", [(here, per_officer(here_answer, n)), (peer, per_officer(peer_answer, n))]),
+            ("trivial", [(here, trivial), (peer, trivial), (minimal, trivial)]),
         ]
         for kind, sides in plan:
             for _round in range(2):
