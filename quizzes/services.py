@@ -317,7 +317,9 @@ def exam_withheld_questions(*, quiz: Quiz, on) -> frozenset[int]:
     return frozenset(due_object_ids(model=Question, on=on))
 
 
-def _weights_recorded(question: DrawnQuestion, weights: dict[str, str | None] | None) -> dict | None:
+def _weights_recorded(
+    question: DrawnQuestion, weights: dict[str, str | None] | None
+) -> dict | None:
     """The Moodle weights a slot is marked by: None unless some option of a single- or
     multiple-choice question has one (an option left empty then weighs 0)."""
     if question.qtype not in (QuestionType.SINGLE, QuestionType.MULTIPLE) or not weights:
