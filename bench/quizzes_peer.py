@@ -55,6 +55,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import quizzes_save_load as load  # noqa: E402 - after the path is set
+from quizzes_request_cpu import MINIMAL_MIDDLEWARE  # noqa: E402
 
 PEER_PYTHON_VERSION = "3.6"
 PEER_PACKAGES = [
@@ -179,14 +180,11 @@ with transaction.atomic():
 print(json.dumps(keys))
 """
 
-MINIMAL_SETTINGS = """
-from config.settings.dev import *  # noqa: F403 - this project's settings, then:
-MIDDLEWARE = [
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-]
-"""
+#: This project's settings with Django's minimal middleware (the list the in-process
+#: profile uses), for the middleware target.
+MINIMAL_SETTINGS = (
+    f"from config.settings.dev import *  # noqa: F403\nMIDDLEWARE = {MINIMAL_MIDDLEWARE!r}\n"
+)
 
 
 class PeerUnavailable(Exception):

@@ -721,4 +721,9 @@ class AttemptQuestion(models.Model):
 
     @property
     def answered(self) -> bool:
-        return bool(self.selected) or bool(self.text.strip())
+        return self.is_answered(self.selected, self.text)
+
+    @staticmethod
+    def is_answered(selected: list, text: str) -> bool:
+        """An option chosen or some words written (the page reads slots as plain values)."""
+        return bool(selected) or bool(text.strip())

@@ -31,6 +31,7 @@ from . import selectors, services
 from .formats.html import text_render
 from .models import (
     Attempt,
+    AttemptQuestion,
     AttemptStatus,
     Layout,
     Option,
@@ -150,7 +151,7 @@ def _slot_views(slots: list[dict], option_texts: dict[int, str]) -> list[dict]:
                 "multiple": qtype == QuestionType.MULTIPLE,
                 "essay": qtype == QuestionType.ESSAY,
                 "answer_text": slot["text"],
-                "answered": _answered(slot),
+                "answered": AttemptQuestion.is_answered(slot["selected"], slot["text"]),
                 "options": [
                     {
                         "index": str(index),
@@ -163,11 +164,6 @@ def _slot_views(slots: list[dict], option_texts: dict[int, str]) -> list[dict]:
             }
         )
     return views
-
-
-def _answered(slot: dict) -> bool:
-    """`AttemptQuestion.answered` for a row of values."""
-    return bool(slot["selected"]) or bool(slot["text"].strip())
 
 
 def _navigator_html(slots: list[dict], answered: list[bool], page: int | None) -> SafeString:
@@ -213,7 +209,7 @@ def attempt_take(request, public_id):
         shown = slots
     option_ids = [pk for slot in shown for pk in slot["option_order"]]
     option_texts = dict(Option.objects.filter(pk__in=option_ids).values_list("pk", "text"))
-    answered = [_answered(slot) for slot in slots]
+    answered = [AttemptQuestion.is_answered(slot["selected"], slot["text"]) for slot in slots]
     return render(
         request,
         "pages/quizzes/attempt.html",
